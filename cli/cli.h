@@ -1,0 +1,71 @@
+/*
+ * cli.h - the command-line front of ctgdiag: one function per subcommand,
+ * sharing the global options (product.md, "The command-line contract").
+ *
+ * Every command returns a process exit code (sysexits, core/error.h) and
+ * writes its results on stdout, its diagnostics on stderr as
+ * "PATH:LINE: message".
+ */
+#ifndef CTG_CLI_H
+#define CTG_CLI_H
+
+#include <stdio.h>
+
+#include "core/error.h"
+#include "core/warehouse.h"
+#include "ingest/family.h"
+
+/* Options every command knows. */
+typedef struct ctg_cli {
+    const char *db_path;       /* --db, else $CTGDIAG_DB, else ./ctgdiag.db */
+    const char *schema_dirs;   /* --schemas, else $CTGDIAG_SCHEMAS, else the built-in folder */
+    const char *argv0;
+} ctg_cli;
+
+/* A subcommand: its name, one-line summary, usage text and entry point.
+ * argv[0] is the subcommand's name. */
+typedef struct ctg_command {
+    const char *name;
+    const char *summary;
+    const char *usage;
+    int (*run)(ctg_cli *cli, int argc, char **argv);
+} ctg_command;
+
+int ctg_cmd_ingest(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_status(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_schemas(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_geo(ctg_cli *cli, int argc, char **argv);
+
+/* Looks a command up by name; NULL if unknown. */
+const ctg_command *ctg_command_find(const char *name);
+
+/* Prints a command's usage on stream. */
+void ctg_command_usage(const ctg_command *cmd, FILE *stream);
+
+/* Prints "ctgdiag COMMAND: message" and the hint to --help on stderr;
+ * returns 64 (bad usage). */
+int ctg_usage_error(const char *command, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Reports err on stderr and returns its exit code. */
+int ctg_report(const ctg_error *err);
+
+/* Loads the families of cli->schema_dirs. */
+ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *err);
+
+/* Opens the warehouse for reading (it must exist). */
+ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err);
+
+/* Handles the options every subcommand takes (--help, --db, --schemas)
+ * inside a getopt_long loop: returns 1 when it consumed the option, and sets
+ * *exit_now to 0 after printing help. */
+int ctg_cli_common_option(ctg_cli *cli, const ctg_command *cmd, int opt, const char *arg,
+                          int *exit_now);
+
+/* Parses a year (1900..2100); returns 0 if not one. */
+int ctg_parse_year(const char *s);
+
+#endif

@@ -1,0 +1,290 @@
+/* cmd_ingest.c - `ctgdiag ingest`: files and folders into the warehouse. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "cli/common_opts.h"
+#include "core/buf.h"
+#include "ingest/ingest.h"
+
+typedef struct ingest_run {
+    ctg_cli *cli;
+    ctg_warehouse *wh;
+    ctg_families *fams;
+    ctg_ingest_options opt;
+    long loaded, unchanged, rejected, skipped, missing;
+    ctg_status fatal;          /* a failure that stops the run */
+    dev_t *dirs_dev;           /* folders visited, to stop at loops */
+    ino_t *dirs_ino;
+    size_t ndirs;
+} ingest_run;
+
+static int readable_name(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot && (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".tsv") || !strcasecmp(dot, ".txt"));
+}
+
+static void print_counts(const ctg_ingest_result *res)
+{
+    printf(" schema=%s vintage=%s rows=%ld loaded=%ld rejected=%ld duplicates=%ld secret=%ld",
+           res->family[0] ? res->family : "-", res->vintage[0] ? res->vintage : "-", res->rows,
+           res->status == CTG_FILE_REJECTED ? 0 : res->loaded, res->rejected, res->duplicates,
+           res->secret);
+}
+
+static void ingest_one(ingest_run *run, const char *path)
+{
+    ctg_ingest_result res;
+    ctg_error err;
+    ctg_error_clear(&err);
+    ctg_status st = ctg_ingest_file(run->wh, run->fams, path, &run->opt, &res, &err);
+    if (st == CTG_OK) {
+        printf("%s: %s", path, ctg_file_status_name(res.status));
+        print_counts(&res);
+        if (res.replaced[0])
+            printf(" replaced=%s", res.replaced);
+        putchar('\n');
+        if (res.status == CTG_FILE_UNCHANGED)
+            run->unchanged++;
+        else
+            run->loaded++;
+        if (res.rejected > run->opt.diag_limit)
+            ctg_diag(stderr, path, 0, "%ld rows rejected in all (`ctgdiag status --rejects`)",
+                     res.rejected);
+        return;
+    }
+    printf("%s: rejected", path);
+    print_counts(&res);
+    printf(" reason: %s\n", err.msg[0] ? err.msg : ctg_strerror(st));
+    fflush(stdout);
+    ctg_error_print(&err, stderr);
+    if (st == CTG_ERR_DATA || st == CTG_ERR_SCHEMA) {
+        run->rejected++;
+    } else if (st == CTG_ERR_NOINPUT) {
+        run->missing++;
+    } else {
+        run->fatal = st; /* the warehouse cannot go on: stop */
+    }
+}
+
+static int seen_dir(ingest_run *run, const struct stat *sb)
+{
+    for (size_t i = 0; i < run->ndirs; i++)
+        if (run->dirs_dev[i] == sb->st_dev && run->dirs_ino[i] == sb->st_ino)
+            return 1;
+    dev_t *d = realloc(run->dirs_dev, (run->ndirs + 1) * sizeof *d);
+    if (d)
+        run->dirs_dev = d;
+    ino_t *n = realloc(run->dirs_ino, (run->ndirs + 1) * sizeof *n);
+    if (n)
+        run->dirs_ino = n;
+    if (!d || !n)
+        return 0;
+    run->dirs_dev[run->ndirs] = sb->st_dev;
+    run->dirs_ino[run->ndirs] = sb->st_ino;
+    run->ndirs++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void ingest_path(ingest_run *run, const char *path, int named);
+
+/* Reads a folder's entries in name order and ingests them. */
+static void ingest_dir(ingest_run *run, const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        ctg_diag(stderr, path, 0, "cannot open the folder: %s", strerror(errno));
+        run->missing++;
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char **l = realloc(names, (n + 1) * sizeof *l);
+        if (!l)
+            break;
+        names = l;
+        names[n] = strdup(de->d_name);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        ctg_buf child = CTG_BUF_INIT;
+        size_t len = strlen(path);
+        ctg_buf_printf(&child, "%s%s%s", path, len && path[len - 1] == '/' ? "" : "/", names[i]);
+        if (!run->fatal)
+            ingest_path(run, ctg_buf_str(&child), 0);
+        ctg_buf_free(&child);
+        free(names[i]);
+    }
+    free(names);
+}
+
+static void ingest_path(ingest_run *run, const char *path, int named)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        ctg_diag(stderr, path, 0, "%s", strerror(errno));
+        printf("%s: rejected reason: %s\n", path, strerror(errno));
+        run->missing++;
+        return;
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        if (seen_dir(run, &sb)) {
+            printf("%s: skipped (a folder already read: a loop of links)\n", path);
+            run->skipped++;
+            return;
+        }
+        ingest_dir(run, path);
+        return;
+    }
+    if (!S_ISREG(sb.st_mode) || (!named && !readable_name(path))) {
+        printf("%s: skipped (%s)\n", path,
+               S_ISREG(sb.st_mode) ? "not a .csv, .tsv or .txt file" : "not a regular file");
+        run->skipped++;
+        return;
+    }
+    ingest_one(run, path);
+}
+
+static int parse_options(ingest_run *run, int argc, char **argv, int *exit_now)
+{
+    static const struct option LONG[] = {
+        CTG_COMMON_LONG_OPTIONS,
+        {"dry-run", no_argument, NULL, 'n'},
+        {"strict", no_argument, NULL, 's'},
+        {"replace", no_argument, NULL, 'r'},
+        {"max-rejects", required_argument, NULL, 'm'},
+        {"schema", required_argument, NULL, 'x'},
+        {"vintage", required_argument, NULL, 'v'},
+        {"geo-year", required_argument, NULL, 'g'},
+        {NULL, 0, NULL, 0}};
+    const ctg_command *cmd = ctg_command_find("ingest");
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+        if (ctg_cli_common_option(run->cli, cmd, opt, optarg, exit_now)) {
+            if (*exit_now)
+                return 0;
+            continue;
+        }
+        char *end;
+        char period[16];
+        switch (opt) {
+        case 'n': run->opt.dry_run = 1; break;
+        case 's': run->opt.strict = 1; break;
+        case 'r': run->opt.replace = 1; break;
+        case 'm':
+            run->opt.max_rejects_pct = strtod(optarg, &end);
+            if (end == optarg || *end || run->opt.max_rejects_pct < 0 ||
+                run->opt.max_rejects_pct > 100)
+                return ctg_usage_error("ingest", "--max-rejects takes a percentage 0..100, not '%s'",
+                                       optarg);
+            break;
+        case 'x': run->opt.schema_id = optarg; break;
+        case 'v':
+            if (!ctg_period_normalise(optarg, period))
+                return ctg_usage_error("ingest", "--vintage takes YYYY or YYYY-MM, not '%s'",
+                                       optarg);
+            run->opt.vintage = optarg;
+            break;
+        case 'g':
+            run->opt.geo_year = ctg_parse_year(optarg);
+            if (!run->opt.geo_year)
+                return ctg_usage_error("ingest", "--geo-year takes a year, not '%s'", optarg);
+            break;
+        default:
+            return ctg_usage_error("ingest", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return ctg_usage_error("ingest", "give at least one file or folder to read");
+    return 0;
+}
+
+/* Opens the warehouse; a dry run on a warehouse that does not exist yet
+ * works on a private in-memory one. */
+static ctg_status open_warehouse(ingest_run *run, ctg_error *err)
+{
+    struct stat sb;
+    int flags = CTG_WH_CREATE;
+    if (run->opt.dry_run && stat(run->cli->db_path, &sb) != 0)
+        flags |= CTG_WH_MEMORY;
+    return ctg_wh_open(run->cli->db_path, flags, &run->wh, err);
+}
+
+static void join_args(int argc, char **argv, ctg_buf *out)
+{
+    for (int i = 0; i < argc; i++)
+        ctg_buf_printf(out, "%s%s", i ? " " : "", argv[i]);
+}
+
+int ctg_cmd_ingest(ctg_cli *cli, int argc, char **argv)
+{
+    ingest_run run;
+    memset(&run, 0, sizeof run);
+    run.cli = cli;
+    ctg_ingest_options_init(&run.opt);
+    run.opt.diag = stderr;
+    int exit_now = 0;
+    int rc = parse_options(&run, argc, argv, &exit_now);
+    if (rc || exit_now)
+        return rc;
+    ctg_error err;
+    ctg_error_clear(&err);
+    long long run_id = 0;
+    ctg_buf args = CTG_BUF_INIT;
+    ctg_status st = ctg_cli_families(cli, &run.fams, &err);
+    if (st == CTG_OK)
+        st = open_warehouse(&run, &err);
+    if (st == CTG_OK && !run.opt.dry_run) {
+        join_args(argc, argv, &args);
+        st = ctg_wh_run_start(run.wh, "ingest", ctg_buf_str(&args), &run_id, &err);
+        run.opt.run_id = run_id;
+    }
+    if (st != CTG_OK) {
+        rc = ctg_report(&err);
+        goto cleanup;
+    }
+    for (int i = optind; i < argc && !run.fatal; i++)
+        ingest_path(&run, argv[i], 1);
+    if (run.fatal)
+        rc = ctg_exit_code(run.fatal);
+    else if (run.missing)
+        rc = CTG_EXIT_NOINPUT;
+    else if (run.rejected)
+        rc = CTG_EXIT_DATAERR;
+    else
+        rc = CTG_EXIT_OK;
+    if (run_id) {
+        ctg_error_clear(&err);
+        if (ctg_wh_run_finish(run.wh, run_id, rc, run.loaded, run.unchanged, run.rejected,
+                              run.skipped, &err) != CTG_OK && rc == CTG_EXIT_OK)
+            rc = ctg_report(&err);
+    }
+    if (run.opt.dry_run)
+        fprintf(stderr, "ctgdiag ingest: dry run, the warehouse was not changed\n");
+cleanup:
+    ctg_buf_free(&args);
+    ctg_wh_close(run.wh);
+    ctg_families_free(run.fams);
+    free(run.dirs_dev);
+    free(run.dirs_ino);
+    return rc;
+}

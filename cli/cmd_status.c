@@ -1,0 +1,187 @@
+/* cmd_status.c - `ctgdiag status`: what the warehouse holds and from where. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/common_opts.h"
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+/* Runs a query and calls show for each row. */
+static ctg_status each_row(ctg_warehouse *wh, const char *sql, void (*show)(sqlite3_stmt *),
+                           ctg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh, sql, &st, err);
+    if (s != CTG_OK)
+        return s;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        show(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(wh, rc, err, "reading the warehouse");
+    return CTG_OK;
+}
+
+static void show_file(sqlite3_stmt *st)
+{
+    printf("%-24s %-8s %8lld %8lld %6lld %5lld %7lld  %.12s  %s  %s\n", col_text(st, 0),
+           col_text(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
+           col_text(st, 7), col_text(st, 8), col_text(st, 9));
+}
+
+static void show_family_total(sqlite3_stmt *st)
+{
+    printf("%-24s %5lld  %-22s %9lld %9lld %7lld %6lld %8lld  %s\n", col_text(st, 0),
+           sqlite3_column_int64(st, 1), col_text(st, 2), sqlite3_column_int64(st, 3),
+           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
+           sqlite3_column_int64(st, 7), col_text(st, 8));
+}
+
+static void show_total(sqlite3_stmt *st)
+{
+    printf("all files: %lld, rows read %lld = loaded %lld + rejected %lld + duplicates %lld; "
+           "secret cells %lld, missing cells %lld, pseudo-units %lld\n",
+           sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+           sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+           sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7));
+}
+
+static void show_geo(sqlite3_stmt *st)
+{
+    printf("  %-6s %-28s %7lld\n", col_text(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2));
+}
+
+static void show_run(sqlite3_stmt *st)
+{
+    printf("  #%-4lld %-20s %-8s exit %-4s loaded %lld, unchanged %lld, rejected %lld, "
+           "skipped %lld\n",
+           sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
+           sqlite3_column_type(st, 3) == SQLITE_NULL ? "?" : col_text(st, 3),
+           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
+           sqlite3_column_int64(st, 7));
+}
+
+static void show_reject(sqlite3_stmt *st)
+{
+    printf("%s:%lld: %s\n    %s\n", col_text(st, 0), sqlite3_column_int64(st, 1), col_text(st, 2),
+           col_text(st, 3));
+}
+
+static void show_notice(sqlite3_stmt *st)
+{
+    printf("%s:%lld: %s '%s': %s\n", col_text(st, 0), sqlite3_column_int64(st, 1), col_text(st, 2),
+           col_text(st, 3), col_text(st, 4));
+}
+
+static const char FILES_SQL[] =
+    "SELECT family, vintage, rows_read, rows_loaded, rows_rejected, rows_duplicate, "
+    "values_secret, sha256, loaded_at, path FROM source_file ORDER BY family, vintage, path";
+
+static const char FAMILIES_SQL[] =
+    "SELECT family, count(*), min(vintage) || CASE WHEN min(vintage) = max(vintage) THEN '' "
+    "ELSE '..' || max(vintage) END, sum(rows_read), sum(rows_loaded), sum(rows_rejected), "
+    "sum(rows_duplicate), sum(values_secret), max(loaded_at) FROM source_file GROUP BY family "
+    "ORDER BY family";
+
+static const char TOTAL_SQL[] =
+    "SELECT count(*), ifnull(sum(rows_read), 0), ifnull(sum(rows_loaded), 0), "
+    "ifnull(sum(rows_rejected), 0), ifnull(sum(rows_duplicate), 0), ifnull(sum(values_secret), 0), "
+    "ifnull(sum(values_missing), 0), ifnull(sum(units_pseudo), 0) FROM source_file";
+
+static const char GEO_SQL[] =
+    "SELECT geo_year, what, n FROM ("
+    " SELECT geo_year, 'communes (COG ' || typecom || ')' AS what, count(*) AS n FROM geo_commune"
+    "  GROUP BY geo_year, typecom"
+    " UNION ALL SELECT geo_year, 'membership ' || level, count(*) FROM geo_membership"
+    "  GROUP BY geo_year, level"
+    " UNION ALL SELECT geo_year, 'EPCI (membership)', count(DISTINCT epci) FROM geo_membership"
+    "  WHERE epci IS NOT NULL GROUP BY geo_year"
+    " UNION ALL SELECT geo_year, 'IRIS', count(*) FROM geo_iris GROUP BY geo_year"
+    " UNION ALL SELECT geo_year, 'names of ' || level, count(*) FROM geo_area"
+    "  GROUP BY geo_year, level"
+    " UNION ALL SELECT year_from || '->' || year_to, 'passage rows', count(*) FROM geo_passage"
+    "  GROUP BY year_from, year_to"
+    " UNION ALL SELECT 'events', 'commune events', count(*) FROM geo_event HAVING count(*) > 0"
+    ") ORDER BY 1, 2";
+
+static const char RUNS_SQL[] =
+    "SELECT id, started_at, command, exit_code, files_loaded, files_unchanged, files_rejected, "
+    "files_skipped FROM (SELECT * FROM run ORDER BY id DESC LIMIT 5) ORDER BY id";
+
+static const char REJECTS_SQL[] =
+    "SELECT f.path, r.line, r.reason, r.raw FROM reject r JOIN source_file f ON f.id = r.file_id "
+    "ORDER BY f.path, r.line";
+
+static const char NOTICES_SQL[] =
+    "SELECT f.path, n.line, n.kind, n.code, n.detail FROM file_notice n "
+    "JOIN source_file f ON f.id = n.file_id ORDER BY f.path, n.line";
+
+int ctg_cmd_status(ctg_cli *cli, int argc, char **argv)
+{
+    static const struct option LONG[] = {CTG_COMMON_LONG_OPTIONS,
+                                         {"rejects", no_argument, NULL, 'r'},
+                                         {"notices", no_argument, NULL, 'n'},
+                                         {NULL, 0, NULL, 0}};
+    const ctg_command *cmd = ctg_command_find("status");
+    int opt, exit_now = 0, rejects = 0, notices = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+        if (ctg_cli_common_option(cli, cmd, opt, optarg, &exit_now)) {
+            if (exit_now)
+                return 0;
+            continue;
+        }
+        if (opt == 'r')
+            rejects = 1;
+        else if (opt == 'n')
+            notices = 1;
+        else
+            return ctg_usage_error("status", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return ctg_usage_error("status", "unexpected argument '%s'", argv[optind]);
+    ctg_warehouse *wh = NULL;
+    ctg_error err;
+    ctg_error_clear(&err);
+    ctg_status st = ctg_cli_open_read(cli, &wh, &err);
+    if (st != CTG_OK)
+        return ctg_report(&err);
+    printf("warehouse %s\n\nfiles\n", cli->db_path);
+    printf("%-24s %-8s %8s %8s %6s %5s %7s  %-12s  %-20s  %s\n", "family", "vintage", "rows",
+           "loaded", "reject", "dupl", "secret", "sha256", "loaded at", "path");
+    st = each_row(wh, FILES_SQL, show_file, &err);
+    if (st == CTG_OK) {
+        printf("\nby family\n%-24s %5s  %-22s %9s %9s %7s %6s %8s  %s\n", "family", "files",
+               "vintages", "rows", "loaded", "reject", "dupl", "secret", "last loaded");
+        st = each_row(wh, FAMILIES_SQL, show_family_total, &err);
+    }
+    if (st == CTG_OK) {
+        putchar('\n');
+        st = each_row(wh, TOTAL_SQL, show_total, &err);
+    }
+    if (st == CTG_OK) {
+        printf("\ngeography\n");
+        st = each_row(wh, GEO_SQL, show_geo, &err);
+    }
+    if (st == CTG_OK) {
+        printf("\nlast runs\n");
+        st = each_row(wh, RUNS_SQL, show_run, &err);
+    }
+    if (st == CTG_OK && rejects) {
+        printf("\nrejected rows\n");
+        st = each_row(wh, REJECTS_SQL, show_reject, &err);
+    }
+    if (st == CTG_OK && notices) {
+        printf("\nnotices\n");
+        st = each_row(wh, NOTICES_SQL, show_notice, &err);
+    }
+    ctg_wh_close(wh);
+    return st == CTG_OK ? 0 : ctg_report(&err);
+}

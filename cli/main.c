@@ -1,0 +1,211 @@
+/* main.c - ctgdiag's entry point: global options, then the subcommand. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+
+#ifndef CTG_VERSION
+#define CTG_VERSION "0"
+#endif
+#ifndef CTG_DEFAULT_SCHEMA_DIR
+#define CTG_DEFAULT_SCHEMA_DIR "schemas"
+#endif
+
+static const ctg_command COMMANDS[] = {
+    {"ingest", "load CSV extracts (files or folders) into the warehouse",
+     "ctgdiag [--db FILE] ingest [--dry-run] [--strict] [--replace] [--max-rejects PCT]\n"
+     "                           [--schema ID] [--vintage YEAR] [--geo-year Y] PATH...\n"
+     "\n"
+     "Reads each file (folders are searched recursively for .csv, .tsv and .txt\n"
+     "files; other files are listed as skipped), recognises its family from its\n"
+     "header (see `ctgdiag schemas`), normalises it and loads it in one\n"
+     "transaction. Prints one line per file:\n"
+     "  PATH: STATUS schema=ID vintage=YEAR rows=N loaded=N rejected=N duplicates=N secret=N\n"
+     "STATUS is loaded, unchanged (same content already loaded), rejected (the\n"
+     "reason follows) or skipped. Rows rejected alone are kept in the warehouse\n"
+     "with their reason (`ctgdiag status --rejects`).\n"
+     "\n"
+     "  --dry-run          read and check everything, write nothing\n"
+     "  --strict           any rejected row rejects the whole file\n"
+     "  --replace          a file of the same family and year that shares units with\n"
+     "                     a loaded file of another name replaces it\n"
+     "  --max-rejects PCT  reject the file when more than PCT %% of its rows are\n"
+     "                     rejected (default 5)\n"
+     "  --schema ID        read the files as family ID instead of recognising it\n"
+     "  --vintage YEAR     the file's year (YYYY or YYYY-MM) when neither its name,\n"
+     "                     title lines nor columns say\n"
+     "  --geo-year Y       the geography year of the file's codes\n"
+     "\n"
+     "Exit: 0 all files loaded or unchanged; 65 some file rejected; 66 an input is\n"
+     "missing; 73 the warehouse cannot be written; 75 another run holds it.\n",
+     ctg_cmd_ingest},
+    {"status", "what the warehouse holds, from which files, how fresh",
+     "ctgdiag [--db FILE] status [--rejects] [--notices]\n"
+     "\n"
+     "Lists every loaded file (family, vintage, rows read, loaded, rejected,\n"
+     "duplicates, secret cells, sha256 prefix, when loaded), totals per family,\n"
+     "the geography vintages held and the last runs.\n"
+     "  --rejects   also list every rejected row: file, line, reason, text\n"
+     "  --notices   also list pseudo-codes, totals and withheld units\n",
+     ctg_cmd_status},
+    {"schemas", "list the families of files ctgdiag recognises",
+     "ctgdiag schemas [ID]\n"
+     "\n"
+     "Without ID: one line per family (id, target, producer, label). With ID:\n"
+     "the family's definition: how it is recognised, read and mapped.\n"
+     "Families are read from schemas/families/*.family (docs/schemas.md); more\n"
+     "folders can be given with --schemas DIR[:DIR...] or $CTGDIAG_SCHEMAS.\n",
+     ctg_cmd_schemas},
+    {"geo", "list the geographic units of a vintage, with their parents",
+     "ctgdiag [--db FILE] geo [--level LEVEL] [--in LEVEL:CODE] [--year Y]\n"
+     "                        [--format csv|json]\n"
+     "\n"
+     "Writes level;code;name;commune;epci;dep;reg (UTF-8, ';'-separated) for the\n"
+     "units of LEVEL (commune, arm, iris, epci, dep, reg, fr; default commune) in\n"
+     "the geography of year Y (default: the latest loaded), restricted with --in\n"
+     "to those inside one unit, e.g. --in epci:200066124 or --in dep:81.\n",
+     ctg_cmd_geo},
+};
+
+static const char MAIN_USAGE[] =
+    "usage: ctgdiag [--db FILE] [--schemas DIR] COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Turns CAF and INSEE CSV extracts into checked per-commune indicators for\n"
+    "Conventions Territoriales Globales.\n"
+    "\n"
+    "Global options:\n"
+    "  --db FILE       the warehouse (default $CTGDIAG_DB, else ./ctgdiag.db)\n"
+    "  --schemas DIR   folders of family definitions searched before the built-in\n"
+    "                  one (':'-separated; default $CTGDIAG_SCHEMAS)\n"
+    "  --help          this help; `ctgdiag COMMAND --help` for a command\n"
+    "  --version       the version\n"
+    "\n"
+    "Commands:\n";
+
+const ctg_command *ctg_command_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(COMMANDS[i].name, name))
+            return &COMMANDS[i];
+    return NULL;
+}
+
+void ctg_command_usage(const ctg_command *cmd, FILE *stream)
+{
+    fprintf(stream, "usage: %s", cmd->usage);
+}
+
+static void main_usage(FILE *stream)
+{
+    fputs(MAIN_USAGE, stream);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(stream, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fputs("\nExit codes: 0 success, 64 bad usage, 65 input rejected, 66 input missing,\n"
+          "70 internal error, 73 output cannot be written, 75 warehouse locked.\n",
+          stream);
+}
+
+int ctg_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "ctgdiag%s%s: ", command ? " " : "", command ? command : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry `ctgdiag %s%s--help`.\n", command ? command : "", command ? " " : "");
+    return CTG_EXIT_USAGE;
+}
+
+int ctg_report(const ctg_error *err)
+{
+    ctg_error_print(err, stderr);
+    return ctg_exit_code(err->code);
+}
+
+int ctg_parse_year(const char *s)
+{
+    char *end;
+    long y = strtol(s, &end, 10);
+    if (end == s || *end || y < 1900 || y > 2100)
+        return 0;
+    return (int)y;
+}
+
+ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *err)
+{
+    ctg_buf dirs = CTG_BUF_INIT;
+    if (cli->schema_dirs && *cli->schema_dirs)
+        ctg_buf_printf(&dirs, "%s:", cli->schema_dirs);
+    ctg_buf_puts(&dirs, CTG_DEFAULT_SCHEMA_DIR "/families");
+    ctg_status st = ctg_families_load(ctg_buf_str(&dirs), out, err);
+    ctg_buf_free(&dirs);
+    return st;
+}
+
+ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err)
+{
+    return ctg_wh_open(cli->db_path, CTG_WH_READONLY, out, err);
+}
+
+int ctg_cli_common_option(ctg_cli *cli, const ctg_command *cmd, int opt, const char *arg,
+                          int *exit_now)
+{
+    switch (opt) {
+    case 'h':
+        ctg_command_usage(cmd, stdout);
+        *exit_now = 1;
+        return 1;
+    case 'D':
+        cli->db_path = arg;
+        return 1;
+    case 'S':
+        cli->schema_dirs = arg;
+        return 1;
+    case 'V':
+        printf("ctgdiag %s %s\n", cmd->name, CTG_VERSION);
+        *exit_now = 1;
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option LONG[] = {{"db", required_argument, NULL, 'D'},
+                                         {"schemas", required_argument, NULL, 'S'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
+    ctg_cli cli = {getenv("CTGDIAG_DB"), getenv("CTGDIAG_SCHEMAS"), argv[0]};
+    if (!cli.db_path || !*cli.db_path)
+        cli.db_path = "ctgdiag.db";
+    /* a full disk under a file-size limit must be an error, not a signal */
+    signal(SIGXFSZ, SIG_IGN);
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+        switch (opt) {
+        case 'D': cli.db_path = optarg; break;
+        case 'S': cli.schema_dirs = optarg; break;
+        case 'h': main_usage(stdout); return 0;
+        case 'V': printf("ctgdiag %s\n", CTG_VERSION); return 0;
+        default:
+            return ctg_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc) {
+        main_usage(stderr);
+        return CTG_EXIT_USAGE;
+    }
+    const ctg_command *cmd = ctg_command_find(argv[optind]);
+    if (!cmd)
+        return ctg_usage_error(NULL, "unknown command '%s'", argv[optind]);
+    int sub_argc = argc - optind;
+    char **sub_argv = argv + optind;
+    optind = 0; /* restart getopt for the subcommand */
+    return cmd->run(&cli, sub_argc, sub_argv);
+}

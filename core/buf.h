@@ -1,0 +1,52 @@
+/*
+ * buf.h - a growable byte buffer, always NUL-terminated.
+ *
+ * Ownership: a ctg_buf owns its bytes; ctg_buf_free releases them. A zeroed
+ * ctg_buf (CTG_BUF_INIT) is a valid empty buffer. Appending never fails
+ * silently: it returns CTG_ERR_NOMEM and leaves the buffer as it was.
+ */
+#ifndef CTG_BUF_H
+#define CTG_BUF_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct ctg_buf {
+    char *data;   /* bytes, data[len] == '\0' once anything was appended; may be NULL when empty */
+    size_t len;   /* bytes used, excluding the terminating NUL */
+    size_t cap;   /* bytes allocated */
+} ctg_buf;
+
+#define CTG_BUF_INIT {NULL, 0, 0}
+
+/* Makes room for at least `extra` more bytes (plus the NUL). */
+ctg_status ctg_buf_reserve(ctg_buf *b, size_t extra);
+
+/* Appends n bytes. */
+ctg_status ctg_buf_append(ctg_buf *b, const void *bytes, size_t n);
+
+/* Appends a NUL-terminated string. */
+ctg_status ctg_buf_puts(ctg_buf *b, const char *s);
+
+/* Appends one byte. */
+ctg_status ctg_buf_putc(ctg_buf *b, char c);
+
+/* Appends printf-formatted text. */
+ctg_status ctg_buf_printf(ctg_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Empties the buffer, keeping its allocation. */
+void ctg_buf_reset(ctg_buf *b);
+
+/* Returns the contents as a C string ("" when empty); valid until the next
+ * change to the buffer. */
+const char *ctg_buf_str(const ctg_buf *b);
+
+/* Releases the bytes; the buffer is empty and reusable afterwards. */
+void ctg_buf_free(ctg_buf *b);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * warehouse.h - the SQLite warehouse every stage reads and writes.
+ *
+ * A ctg_warehouse is an opaque handle on one open SQLite connection with the
+ * schema of schemas/warehouse.sql applied, WAL journaling, foreign keys on,
+ * and the SQL functions obs_value(vals, idx) / obs_status(vals, idx) plus
+ * the temporary view `observation` that unpack obs_row (docs/warehouse.md).
+ *
+ * Writers take the write lock with ctg_wh_begin (BEGIN IMMEDIATE): if
+ * another process holds it, they get CTG_ERR_LOCKED (exit 75) after the busy
+ * timeout instead of waiting forever.
+ *
+ * Ownership: ctg_wh_open returns a handle the caller closes with ctg_wh_close;
+ * statements prepared through ctg_wh_prepare belong to the caller
+ * (sqlite3_finalize).
+ */
+#ifndef CTG_WAREHOUSE_H
+#define CTG_WAREHOUSE_H
+
+#include <sqlite3.h>
+
+#include "error.h"
+
+typedef struct ctg_warehouse ctg_warehouse;
+
+#define CTG_WH_SCHEMA_VERSION "1"
+
+enum {
+    CTG_WH_CREATE = 1,   /* create the file (and the schema) when missing */
+    CTG_WH_READONLY = 2, /* open for reading only; the file must exist */
+    CTG_WH_MEMORY = 4    /* ignore path: a private in-memory warehouse (dry runs) */
+};
+
+/* Opens (and with CTG_WH_CREATE creates) the warehouse at path. A missing
+ * file without CTG_WH_CREATE is CTG_ERR_NOINPUT; a file that is not a
+ * warehouse (or of a newer schema) is CTG_ERR_DATA. */
+ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_error *err);
+
+/* Closes the connection; wh may be NULL. Rolls back an open transaction. */
+void ctg_wh_close(ctg_warehouse *wh);
+
+/* The underlying connection, for modules that run their own SQL. */
+sqlite3 *ctg_wh_db(ctg_warehouse *wh);
+
+/* The path the warehouse was opened with (":memory:" for CTG_WH_MEMORY). */
+const char *ctg_wh_path(const ctg_warehouse *wh);
+
+/* Starts a write transaction (BEGIN IMMEDIATE). CTG_ERR_LOCKED when another
+ * process holds the warehouse beyond the busy timeout. */
+ctg_status ctg_wh_begin(ctg_warehouse *wh, ctg_error *err);
+
+/* Commits the open transaction. A failure to write (disk full, read-only
+ * file) is CTG_ERR_CANTCREAT and the transaction is rolled back. */
+ctg_status ctg_wh_commit(ctg_warehouse *wh, ctg_error *err);
+
+/* Rolls back the open transaction, if any. Never fails. */
+void ctg_wh_rollback(ctg_warehouse *wh);
+
+/* Runs SQL without results. */
+ctg_status ctg_wh_exec(ctg_warehouse *wh, const char *sql, ctg_error *err);
+
+/* Prepares one statement; on failure fills *err with SQLite's message. */
+ctg_status ctg_wh_prepare(ctg_warehouse *wh, const char *sql, sqlite3_stmt **stmt,
+                          ctg_error *err);
+
+/* Turns an SQLite result code into a ctg_status (CTG_ERR_CANTCREAT for full
+ * disk / I/O / read-only, CTG_ERR_LOCKED for busy, CTG_ERR_DB otherwise) and
+ * fills *err with the connection's message. */
+ctg_status ctg_wh_fail(ctg_warehouse *wh, int rc, ctg_error *err, const char *what);
+
+/* Records the start of a run (a row in `run`), in its own transaction.
+ * *run_id receives its id. */
+ctg_status ctg_wh_run_start(ctg_warehouse *wh, const char *command, const char *arguments,
+                            long long *run_id, ctg_error *err);
+
+/* Records the end of a run with its exit code and file counts. */
+ctg_status ctg_wh_run_finish(ctg_warehouse *wh, long long run_id, int exit_code, long loaded,
+                             long unchanged, long rejected, long skipped, ctg_error *err);
+
+#endif

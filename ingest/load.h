@@ -1,0 +1,144 @@
+/*
+ * load.h - internal to ingest/: the state of one file being loaded, shared
+ * by ingest.c (the driver) and the sinks that write its rows
+ * (obs_sink.c for observations, geo_sink.c for geography and dictionaries).
+ *
+ * Not part of the public API: nothing outside ingest/ includes it.
+ */
+#ifndef CTG_LOAD_H
+#define CTG_LOAD_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/warehouse.h"
+#include "ingest/family.h"
+#include "ingest/ingest.h"
+#include "ingest/reader.h"
+
+typedef struct ctg_unitmap ctg_unitmap;
+
+/* What the unit map remembers of the first row seen for a unit. */
+typedef struct ctg_unit_seen {
+    long line;            /* line of that row */
+    uint64_t hash[2];     /* hash of its text */
+    sqlite3_int64 rowid;  /* row stored for it (obs_row / geo row), 0 when none */
+    int conflicted;       /* a later row disagreed: the unit is rejected */
+} ctg_unit_seen;
+
+/* Creates an empty map of unit keys. */
+ctg_unitmap *ctg_unitmap_new(void);
+
+/* Finds key; when absent, inserts it with *seen zeroed and sets *is_new.
+ * Returns NULL when out of memory. The pointer is valid until the next insert. */
+ctg_unit_seen *ctg_unitmap_get(ctg_unitmap *m, const char *key, size_t len, int *is_new);
+
+/* Number of keys. */
+size_t ctg_unitmap_count(const ctg_unitmap *m);
+
+/* Frees the map; m may be NULL. */
+void ctg_unitmap_free(ctg_unitmap *m);
+
+/* A row whose text must be fetched for the reject table (a conflict found
+ * after the row itself was stored). */
+typedef struct ctg_late_reject {
+    long line;
+    char *reason;
+} ctg_late_reject;
+
+typedef struct ctg_sink ctg_sink;
+
+/* The file being loaded. */
+typedef struct ctg_load {
+    ctg_warehouse *wh;
+    const ctg_family *fam;
+    const ctg_ingest_options *opt;
+    const char *path;
+    sqlite3_int64 file_id;
+    char vintage[16];          /* known before the rows, or "" until the end */
+    int geo_year;              /* 0 until known */
+    char max_period[16];       /* highest row period seen (vintage = period) */
+    char decimal_mark;         /* 0, '.' or ',' */
+
+    /* header */
+    size_t ncols;
+    char **cols;               /* header fields, trimmed */
+    long header_line;
+    unsigned char *bound;      /* 1 for columns bound to a unit field */
+
+    /* counts */
+    long rows, loaded, rejected, duplicates, secret, missing, pseudo;
+
+    sqlite3_stmt *ins_reject;
+    sqlite3_stmt *ins_notice;
+    ctg_unitmap *units;
+    ctg_late_reject *late;
+    size_t nlate, late_cap;
+    ctg_buf scratch;
+
+    ctg_sink *sink;
+    char replaced[256];        /* names of the files this one replaced */
+} ctg_load;
+
+/* The operations of a sink; each returns CTG_OK or a whole-file failure. */
+typedef struct ctg_sink_ops {
+    /* Binds the header (load->cols); may fail when columns are missing. */
+    ctg_status (*begin)(ctg_load *load, ctg_error *err);
+    /* Takes one data row: stores it, or rejects it through ctg_load_reject. */
+    ctg_status (*row)(ctg_load *load, const ctg_record *rec, ctg_error *err);
+    /* After the last row: writes what depends on the whole file. */
+    ctg_status (*finish)(ctg_load *load, ctg_error *err);
+    /* Deletes the stored row with this id (a unit found in conflict). */
+    ctg_status (*unstore)(ctg_load *load, sqlite3_int64 rowid, ctg_error *err);
+    /* Frees the sink's state. */
+    void (*free)(ctg_load *load);
+} ctg_sink_ops;
+
+struct ctg_sink {
+    const ctg_sink_ops *ops;
+    void *state;
+};
+
+extern const ctg_sink_ops ctg_obs_sink;
+extern const ctg_sink_ops ctg_geo_sink;
+
+/* Records a rejected row (reject table, count, diagnostic). */
+ctg_status ctg_load_reject(ctg_load *load, long line, const char *raw, size_t raw_len,
+                           const char *reason, ctg_error *err);
+
+/* Another loaded file holds units of this one: when it has the same file
+ * name (a corrected version) or --replace was given, deletes it (it is
+ * replaced, atomically with this load); otherwise fails with CTG_ERR_DATA
+ * naming it. */
+ctg_status ctg_load_replace(ctg_load *load, sqlite3_int64 other_file, ctg_error *err);
+
+/* Records a notice about a row (pseudo-code, total, withheld...). */
+ctg_status ctg_load_notice(ctg_load *load, long line, const char *kind, const char *code,
+                           const char *detail, ctg_error *err);
+
+/*
+ * Checks a row's unit against the rows seen before in the file.
+ * Returns 1 when the row is new (store it, then set *slot's rowid), 0 when it
+ * must not be stored: a duplicate (counted) or a conflict (the row is
+ * rejected here and the earlier row is unstored and queued for rejection).
+ */
+int ctg_load_check_unit(ctg_load *load, const char *key, size_t key_len, const ctg_record *rec,
+                        ctg_unit_seen **slot, ctg_status *st, ctg_error *err);
+
+/* Binds field rule f to header columns (first unbound column matching each
+ * part). col[0..parts) receive column indexes; groups of the first part's
+ * match go to m when not NULL. Returns 0 when a part matches no column. */
+int ctg_load_bind(ctg_load *load, const ctg_field_rule *f, size_t col[2], regmatch_t *m,
+                  size_t nm);
+
+/* The value of field rule f in a row: the column, or the two columns
+ * concatenated (a 3-character overseas département plus a 3-character
+ * commune number drop the doubled digit: 971 + 101 = 97101). Trimmed. */
+void ctg_load_field_value(const ctg_record *rec, const size_t col[2], int parts, ctg_buf *out);
+
+/* Lower-cases ASCII letters and turns blanks into '_' (canonical names). */
+void ctg_canonical_name(char *s);
+
+#endif

@@ -1,0 +1,420 @@
+/* obs_sink.c - rows of an observations family into obs_row (one row per
+ * unit and period, its values packed in the order of file_variable). */
+#include <stdlib.h>
+#include <strings.h>
+#include <string.h>
+
+#include "core/geocode.h"
+#include "core/number.h"
+#include "core/packed.h"
+#include "ingest/load.h"
+
+typedef struct obs_var {
+    size_t col;              /* header column */
+    char variable[64];       /* canonical name */
+    char period[24];         /* "" = the row's period, or the vintage when rows have none */
+    ctg_kind kind;
+} obs_var;
+
+typedef struct obs_state {
+    size_t code_col[2];
+    int has_name, has_period, has_parent, has_withheld;
+    size_t name_col[2], period_col[2], parent_col[2], withheld_col[2];
+    obs_var *vars;
+    size_t nvars;
+    ctg_value *vals;
+    ctg_buf blob, key, code, field;
+    sqlite3_stmt *ins_row;
+    sqlite3_stmt *del_row;
+} obs_state;
+
+/* ------------------------------------------------------------- header */
+
+static ctg_status bind_unit_field(ctg_load *load, const ctg_field_rule *f, int present,
+                                  int *has, size_t col[2], int required, ctg_error *err)
+{
+    *has = 0;
+    if (!present)
+        return CTG_OK;
+    if (ctg_load_bind(load, f, col, NULL, 0)) {
+        *has = 1;
+        return CTG_OK;
+    }
+    if (!required)
+        return CTG_OK;
+    return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
+                    "no column for the %s (pattern %s) in the header of family %s", f->field,
+                    f->pattern[0], load->fam->id);
+}
+
+/* Finds the rule mapping column c; fills v. Returns 0 when no rule maps it. */
+static int map_column(ctg_load *load, size_t c, obs_var *v)
+{
+    const ctg_family *fam = load->fam;
+    const char *name = load->cols[c];
+    regmatch_t m[10];
+    for (size_t r = 0; r < fam->ncolumns; r++) {
+        const ctg_column_rule *rule = &fam->columns[r];
+        if (regexec(&rule->re, name, 10, m, 0) != 0)
+            continue;
+        v->col = c;
+        v->kind = rule->kind;
+        ctg_template_expand(rule->variable, name, m, v->variable, sizeof v->variable);
+        ctg_canonical_name(v->variable);
+        ctg_template_expand(rule->period, name, m, v->period, sizeof v->period);
+        return 1;
+    }
+    return 0;
+}
+
+static ctg_status obs_begin(ctg_load *load, ctg_error *err)
+{
+    const ctg_family *fam = load->fam;
+    obs_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
+    load->sink->state = s;
+    int has_code;
+    ctg_status st = bind_unit_field(load, &fam->code, 1, &has_code, s->code_col, 1, err);
+    if (st == CTG_OK)
+        st = bind_unit_field(load, &fam->period, fam->has_period, &s->has_period, s->period_col,
+                             1, err);
+    if (st == CTG_OK)
+        st = bind_unit_field(load, &fam->name, fam->has_name, &s->has_name, s->name_col, 0, err);
+    if (st == CTG_OK)
+        st = bind_unit_field(load, &fam->parent, fam->has_parent, &s->has_parent, s->parent_col,
+                             0, err);
+    if (st == CTG_OK)
+        st = bind_unit_field(load, &fam->withheld, fam->has_withheld, &s->has_withheld,
+                             s->withheld_col, 0, err);
+    if (st != CTG_OK)
+        return st;
+    s->vars = calloc(load->ncols ? load->ncols : 1, sizeof *s->vars);
+    s->vals = calloc(load->ncols ? load->ncols : 1, sizeof *s->vals);
+    if (!s->vars || !s->vals)
+        return ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
+    for (size_t c = 0; c < load->ncols; c++) {
+        if (load->bound[c])
+            continue;
+        obs_var v;
+        if (!map_column(load, c, &v))
+            continue;
+        for (size_t i = 0; i < s->nvars; i++)
+            if (!strcmp(s->vars[i].variable, v.variable) && !strcmp(s->vars[i].period, v.period))
+                return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
+                                "columns %s and %s both give variable %s%s%s",
+                                load->cols[s->vars[i].col], load->cols[c], v.variable,
+                                v.period[0] ? " for " : "", v.period);
+        s->vars[s->nvars++] = v;
+    }
+    if (s->nvars == 0)
+        return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
+                        "no column of the header maps to a variable of family %s", fam->id);
+    st = ctg_wh_prepare(load->wh,
+                        "INSERT INTO obs_row(file_id, level, code, period, name, parent, line, vals) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        &s->ins_row, err);
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(load->wh, "DELETE FROM obs_row WHERE id = ?1", &s->del_row, err);
+    return st;
+}
+
+/* --------------------------------------------------------------- rows */
+
+static int is_marker(const char *v, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(v, list[i]))
+            return 1;
+    return 0;
+}
+
+/* Trims ASCII blanks; returns the start and sets *len. */
+static const char *trimmed(const char *s, size_t n, size_t *len)
+{
+    while (n > 0 && (*s == ' ' || *s == '\t')) {
+        s++;
+        n--;
+    }
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    *len = n;
+    return s;
+}
+
+/*
+ * Reads one cell into *v. Returns NULL when fine, else a reason (in buf).
+ */
+static const char *read_value(ctg_load *load, const obs_var *var, const char *cell, size_t n,
+                              ctg_value *v, char *buf, size_t size)
+{
+    const ctg_family *fam = load->fam;
+    size_t len;
+    const char *s = trimmed(cell, n, &len);
+    v->value = 0;
+    if (len == 0) {
+        v->status = fam->empty_is_secret ? CTG_VAL_SECRET : CTG_VAL_MISSING;
+        return NULL;
+    }
+    char text[64];
+    if (len < sizeof text) {
+        memcpy(text, s, len);
+        text[len] = '\0';
+        if (is_marker(text, fam->secret, fam->nsecret)) {
+            v->status = CTG_VAL_SECRET;
+            return NULL;
+        }
+        if (is_marker(text, fam->missing, fam->nmissing)) {
+            v->status = CTG_VAL_MISSING;
+            return NULL;
+        }
+    }
+    int flags = 0;
+    double d;
+    ctg_num_result r = ctg_parse_number(s, len, &load->decimal_mark, &d, &flags);
+    const char *col = load->cols[var->col];
+    int shown = len > 40 ? 40 : (int)len;
+    if (r == CTG_NUM_OTHER_MARK) {
+        snprintf(buf, size, "column %s: '%.*s' uses '%c' as decimal mark, the file uses '%c'",
+                 col, shown, s, load->decimal_mark == ',' ? '.' : ',', load->decimal_mark);
+        return buf;
+    }
+    if (r != CTG_NUM_OK) {
+        snprintf(buf, size, "column %s: '%.*s' is not a number", col, shown, s);
+        return buf;
+    }
+    if ((flags & CTG_NUM_PERCENT) && var->kind != CTG_KIND_RATE && var->kind != CTG_KIND_RATIO &&
+        var->kind != CTG_KIND_REAL) {
+        snprintf(buf, size, "column %s: '%.*s' is a percentage, the column holds a %s", col,
+                 shown, s, ctg_kind_name(var->kind));
+        return buf;
+    }
+    if (d < 0 && var->kind != CTG_KIND_REAL) {
+        snprintf(buf, size, "column %s: %.*s is negative, the column holds a %s", col, shown, s,
+                 ctg_kind_name(var->kind));
+        return buf;
+    }
+    if (d > 100 && var->kind == CTG_KIND_RATE) {
+        snprintf(buf, size, "column %s: %.*s is over 100, the column holds a rate in %%", col,
+                 shown, s);
+        return buf;
+    }
+    v->status = CTG_VAL_OK;
+    v->value = d;
+    return NULL;
+}
+
+/* Decides the unit of a row: level and code. Returns NULL or a reason. */
+static const char *row_unit(ctg_load *load, obs_state *s, const ctg_record *rec, ctg_level *level,
+                            char code[CTG_CODE_MAX], int *notice, char *buf, size_t size)
+{
+    const ctg_family *fam = load->fam;
+    ctg_load_field_value(rec, s->code_col, fam->code.parts, &s->code);
+    const char *raw = ctg_buf_str(&s->code);
+    *notice = 0;
+    if (fam->has_total && regexec(&fam->total_re, raw, 0, NULL, 0) == 0) {
+        *level = CTG_LEVEL_FR;
+        snprintf(code, CTG_CODE_MAX, "FR");
+        *notice = 2;
+        return NULL;
+    }
+    if (s->code.len == 0 || is_marker(raw, fam->pseudo, fam->npseudo)) {
+        *level = CTG_LEVEL_PSEUDO;
+        snprintf(code, CTG_CODE_MAX, "%s", s->code.len < CTG_CODE_MAX ? raw : "");
+        *notice = 1;
+        return NULL;
+    }
+    if (!ctg_code_normalise(fam->level, raw, s->code.len, code)) {
+        snprintf(buf, size, "'%.40s' is not a %s code", raw, ctg_level_name(fam->level));
+        return buf;
+    }
+    *level = (fam->level == CTG_LEVEL_COMMUNE && ctg_code_is_arm(code)) ? CTG_LEVEL_ARM
+                                                                        : fam->level;
+    return NULL;
+}
+
+static int row_withheld(ctg_load *load, obs_state *s, const ctg_record *rec)
+{
+    if (!s->has_withheld)
+        return 0;
+    ctg_load_field_value(rec, s->withheld_col, 1, &s->field);
+    return is_marker(ctg_buf_str(&s->field), load->fam->withheld_values,
+                     load->fam->nwithheld_values);
+}
+
+static ctg_status store_row(ctg_load *load, obs_state *s, const ctg_record *rec, ctg_level level,
+                            const char *code, const char *period, ctg_unit_seen *seen,
+                            ctg_error *err)
+{
+    sqlite3_stmt *st = s->ins_row;
+    sqlite3_bind_int64(st, 1, load->file_id);
+    sqlite3_bind_text(st, 2, ctg_level_name(level), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, period, -1, SQLITE_TRANSIENT);
+    if (s->has_name) {
+        ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->field);
+        sqlite3_bind_text(st, 5, ctg_buf_str(&s->field), (int)s->field.len, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_null(st, 5);
+    }
+    if (s->has_parent) {
+        char parent[CTG_CODE_MAX];
+        ctg_load_field_value(rec, s->parent_col, load->fam->parent.parts, &s->field);
+        if (ctg_code_normalise(CTG_LEVEL_COMMUNE, ctg_buf_str(&s->field), s->field.len, parent))
+            sqlite3_bind_text(st, 6, parent, -1, SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(st, 6);
+    } else {
+        sqlite3_bind_null(st, 6);
+    }
+    sqlite3_bind_int64(st, 7, rec->line);
+    sqlite3_bind_blob(st, 8, s->blob.data, (int)s->blob.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(load->wh, rc, err, "storing a row");
+    seen->rowid = sqlite3_last_insert_rowid(ctg_wh_db(load->wh));
+    load->loaded++;
+    return CTG_OK;
+}
+
+static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
+{
+    obs_state *s = load->sink->state;
+    char reason[256];
+    char code[CTG_CODE_MAX];
+    ctg_level level;
+    int notice;
+    const char *why = row_unit(load, s, rec, &level, code, &notice, reason, sizeof reason);
+    if (why)
+        return ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, why, err);
+
+    char period[16] = "";
+    if (s->has_period) {
+        ctg_load_field_value(rec, s->period_col, load->fam->period.parts, &s->field);
+        if (!ctg_period_normalise(ctg_buf_str(&s->field), period)) {
+            snprintf(reason, sizeof reason, "'%.40s' is not a year or a month",
+                     ctg_buf_str(&s->field));
+            return ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, reason, err);
+        }
+    }
+
+    int withheld = row_withheld(load, s, rec);
+    long secret = 0, missing = 0;
+    for (size_t i = 0; i < s->nvars; i++) {
+        const obs_var *v = &s->vars[i];
+        if (withheld) {
+            s->vals[i].status = CTG_VAL_SECRET;
+            s->vals[i].value = 0;
+        } else {
+            why = read_value(load, v, rec->fields[v->col], rec->lens[v->col], &s->vals[i],
+                             reason, sizeof reason);
+            if (why)
+                return ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, why, err);
+        }
+        secret += s->vals[i].status == CTG_VAL_SECRET;
+        missing += s->vals[i].status == CTG_VAL_MISSING;
+    }
+
+    /* the unit's key: level, code, period, and for pseudo-units their name */
+    ctg_buf_reset(&s->key);
+    ctg_buf_printf(&s->key, "%s\x1f%s\x1f%s", ctg_level_name(level), code, period);
+    if (level == CTG_LEVEL_PSEUDO && s->has_name) {
+        ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->field);
+        ctg_buf_putc(&s->key, '\x1f');
+        ctg_buf_append(&s->key, s->field.data ? s->field.data : "", s->field.len);
+    }
+    ctg_status st = CTG_OK;
+    ctg_unit_seen *seen = NULL;
+    if (!ctg_load_check_unit(load, ctg_buf_str(&s->key), s->key.len, rec, &seen, &st, err))
+        return st;
+
+    ctg_buf_reset(&s->blob);
+    if (ctg_pack(s->vals, s->nvars, &s->blob) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
+    st = store_row(load, s, rec, level, code, period, seen, err);
+    if (st != CTG_OK)
+        return st;
+    load->secret += secret;
+    load->missing += missing;
+    if (period[0] && strcmp(period, load->max_period) > 0)
+        snprintf(load->max_period, sizeof load->max_period, "%s", period);
+    if (withheld)
+        st = ctg_load_notice(load, rec->line, "withheld", code,
+                             "the producer withheld every value of this unit", err);
+    if (st == CTG_OK && notice == 1) {
+        load->pseudo++;
+        st = ctg_load_notice(load, rec->line, "pseudo", code,
+                             code[0] ? "a pseudo-code that names no place"
+                                     : "no code: units the producer could not place",
+                             err);
+    } else if (st == CTG_OK && notice == 2) {
+        load->pseudo++;
+        st = ctg_load_notice(load, rec->line, "total", code, "a national total row, kept at level fr",
+                             err);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------- finish */
+
+static ctg_status obs_finish(ctg_load *load, ctg_error *err)
+{
+    obs_state *s = load->sink->state;
+    sqlite3_stmt *st = NULL;
+    ctg_status rc = ctg_wh_prepare(load->wh,
+                                   "INSERT INTO file_variable(file_id, idx, variable, period, "
+                                   "column_name, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                   &st, err);
+    if (rc != CTG_OK)
+        return rc;
+    for (size_t i = 0; i < s->nvars && rc == CTG_OK; i++) {
+        const obs_var *v = &s->vars[i];
+        const char *period = v->period;
+        if (!period[0] && !s->has_period)
+            period = load->vintage; /* variables without a year belong to the vintage */
+        sqlite3_bind_int64(st, 1, load->file_id);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, v->variable, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, period, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, load->cols[v->col], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, ctg_kind_name(v->kind), -1, SQLITE_STATIC);
+        int r = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (r != SQLITE_DONE)
+            rc = ctg_wh_fail(load->wh, r, err, "storing the file's variables");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static ctg_status obs_unstore(ctg_load *load, sqlite3_int64 rowid, ctg_error *err)
+{
+    obs_state *s = load->sink->state;
+    sqlite3_bind_int64(s->del_row, 1, rowid);
+    int rc = sqlite3_step(s->del_row);
+    sqlite3_reset(s->del_row);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(load->wh, rc, err, "removing a conflicting row");
+    load->loaded--;
+    return CTG_OK;
+}
+
+static void obs_free(ctg_load *load)
+{
+    obs_state *s = load->sink->state;
+    if (!s)
+        return;
+    sqlite3_finalize(s->ins_row);
+    sqlite3_finalize(s->del_row);
+    free(s->vars);
+    free(s->vals);
+    ctg_buf_free(&s->blob);
+    ctg_buf_free(&s->key);
+    ctg_buf_free(&s->code);
+    ctg_buf_free(&s->field);
+    free(s);
+    load->sink->state = NULL;
+}
+
+const ctg_sink_ops ctg_obs_sink = {obs_begin, obs_row, obs_finish, obs_unstore, obs_free};

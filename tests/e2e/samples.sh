@@ -1,0 +1,46 @@
+# End-to-end: the bundled samples load, a second run changes nothing, the
+# status accounts for every row, and the geography answers.
+. "$SRC/tests/lib.sh"
+cd "$SRC"
+
+run 0 --db "$DB" ingest samples
+expect_file_eq "ingest of the samples" "$SRC/tests/e2e/golden/samples_ingest.out" "$SCRATCH/out"
+"$WHDUMP" "$DB" >"$SCRATCH/dump1"
+
+# Every file of the samples was read or skipped: 40 data files, 5 others (README, scripts, MANIFEST).
+expect_eq "files loaded" 40 "$(grep -c ': loaded ' "$SCRATCH/out")"
+expect_eq "files skipped" 5 "$(grep -c ': skipped ' "$SCRATCH/out")"
+
+# Same content again: unchanged, and the warehouse holds the same.
+run 0 --db "$DB" ingest samples
+expect_eq "second run: unchanged" 40 "$(grep -c ': unchanged ' "$SCRATCH/out")"
+expect_eq "second run: nothing loaded" 0 "$(grep -c ': loaded ' "$SCRATCH/out" || true)"
+"$WHDUMP" "$DB" >"$SCRATCH/dump2"
+expect_file_eq "warehouse after the second run" "$SCRATCH/dump1" "$SCRATCH/dump2"
+
+# status accounts for every row: rows read = loaded + rejected + duplicates.
+run 0 --db "$DB" status
+grep -q '^all files: 40, rows read 30901 = loaded 30897 + rejected 0 + duplicates 4;' "$SCRATCH/out" ||
+    fail "status totals: $(grep '^all files' "$SCRATCH/out")"
+
+# CA Gaillac-Graulhet: 59 communes in 2022, names as the COG writes them,
+# checked against an independent reading of the table d'appartenance.
+run 0 --db "$DB" geo --level commune --in epci:200066124 --year 2022
+expect_eq "communes of CA Gaillac-Graulhet" 60 "$(wc -l <"$SCRATCH/out")"
+awk -F';' 'NR > 6 && $5 == "200066124" { print "commune;" $1 ";" $2 ";;" $5 ";" $3 ";" $4 }' \
+    samples/insee/table-appartenance-geo-communes-22_COM.csv | sort >"$SCRATCH/expected"
+tail -n +2 "$SCRATCH/out" | sort >"$SCRATCH/actual"
+expect_file_eq "communes of CA Gaillac-Graulhet" "$SCRATCH/expected" "$SCRATCH/actual"
+grep -q '^commune;81099;Gaillac;;200066124;81;76$' "$SCRATCH/out" || fail "Gaillac missing"
+grep -q '^commune;81105;Graulhet;;200066124;81;76$' "$SCRATCH/out" || fail "Graulhet missing"
+
+# Saint-Jean and its four IRIS; the EPCI of the Tarn; the départements of Occitanie.
+run 0 --db "$DB" geo --level iris --in commune:31488
+expect_eq "IRIS of Saint-Jean" 5 "$(wc -l <"$SCRATCH/out")"
+grep -q '^iris;314880101;Ouest;31488;243100518;31;76$' "$SCRATCH/out" || fail "IRIS 314880101"
+run 0 --db "$DB" geo --level dep --in reg:76
+grep -q '^dep;81;Tarn;;;;76$' "$SCRATCH/out" || fail "département 81 and its name"
+run 0 --db "$DB" geo --level commune --format json --in commune:81099
+grep -q '"name": "Gaillac"' "$SCRATCH/out" || fail "json output"
+
+finish

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Runs the end-to-end paths of ctgdiag under valgrind and fails on any memory
+# error or leak (definite or indirect). Used by .ci/run on a build without
+# sanitizers:  sh tests/valgrind.sh build-valgrind/ctgdiag
+set -eu
+BIN=${1:?usage: sh tests/valgrind.sh PATH/TO/ctgdiag}
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+VG="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+
+check() {
+    want=$1
+    shift
+    set +e
+    $VG "$BIN" "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    set -e
+    if [ "$got" != "$want" ]; then
+        echo "valgrind: ctgdiag $*: exit $got, expected $want" >&2
+        cat "$tmp/err" >&2
+        exit 1
+    fi
+}
+
+check 0 --db "$tmp/w.db" ingest samples
+check 0 --db "$tmp/w.db" ingest samples          # unchanged
+check 0 --db "$tmp/w.db" status --rejects --notices
+check 0 --db "$tmp/w.db" geo --level iris --in epci:200066124
+check 0 --db "$tmp/w.db" geo --level epci --format json
+check 0 schemas caf_com_allocataires
+printf 'CODGEO;FOO\n81099;1\n' >"$tmp/unknown.csv"
+check 65 --db "$tmp/w.db" ingest "$tmp/unknown.csv"
+printf '\357\273\277dtreffre;numcomdo;nomcom;indfoy_ndur\n2024-06;81099;GAILLAC;10\n2024-06;81099;GAILLAC;15\n2024-06;81105;GRAULHET;-5\n2024-06;81004;ALBI;400\n' >"$tmp/conflict.csv"
+check 0 --db "$tmp/w.db" ingest --max-rejects 100 "$tmp/conflict.csv"
+check 64 ingest --bogus
+echo "valgrind: no memory errors, no leaks"
