@@ -485,6 +485,12 @@ static ctg_status geo_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
         snprintf(reason, sizeof reason, "no %s", s->desc->fields[0].name);
         return ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, reason, err);
     }
+    if (s->desc->target == CTG_TARGET_GEO_EVENT || s->desc->target == CTG_TARGET_GEO_PASSAGE) {
+        /* events and passage rows: a code appears in several rows by nature;
+         * the key is the whole row, so only verbatim repeats are duplicates */
+        ctg_buf_reset(&s->key);
+        ctg_buf_append(&s->key, rec->raw, rec->raw_len);
+    }
     ctg_status st = CTG_OK;
     ctg_unit_seen *seen = NULL;
     if (!ctg_load_check_unit(load, ctg_buf_str(&s->key), s->key.len, rec, &seen, &st, err))

@@ -818,8 +818,17 @@ static ctg_status load_rows(ctg_load *load, ctg_reader *r, ctg_error *err)
             return st;
         if (!rec)
             return CTG_OK;
+        if (row_is_empty(rec)) {
+            /* a row of separators only (spreadsheets export them): a blank
+             * line, not a data row; noted so that nothing goes unsaid */
+            st = ctg_load_notice(load, rec->line, "blank", "",
+                                 "a row of empty fields, read as a blank line", err);
+            if (st != CTG_OK)
+                return st;
+            continue;
+        }
         load->rows++;
-        const char *why = row_is_empty(rec) ? "empty row" : row_width(load, rec, reason, sizeof reason);
+        const char *why = row_width(load, rec, reason, sizeof reason);
         if (why)
             st = ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, why, err);
         else
