@@ -120,7 +120,7 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, geo_args *a, int *exi
     int opt;
     opterr = 0;
     a->level = CTG_LEVEL_COMMUNE;
-    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         if (ctg_cli_common_option(cli, cmd, opt, optarg, exit_now)) {
             if (*exit_now)
                 return 0;

@@ -141,7 +141,9 @@ static void ingest_path(ingest_run *run, const char *path, int named)
     struct stat sb;
     if (stat(path, &sb) != 0) {
         ctg_diag(stderr, path, 0, "%s", strerror(errno));
-        printf("%s: rejected reason: %s\n", path, strerror(errno));
+        printf("%s: rejected schema=- vintage=- rows=0 loaded=0 rejected=0 duplicates=0 secret=0 "
+               "reason: %s\n",
+               path, strerror(errno));
         run->missing++;
         return;
     }
@@ -178,7 +180,7 @@ static int parse_options(ingest_run *run, int argc, char **argv, int *exit_now)
     const ctg_command *cmd = ctg_command_find("ingest");
     int opt;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         if (ctg_cli_common_option(run->cli, cmd, opt, optarg, exit_now)) {
             if (*exit_now)
                 return 0;
@@ -223,7 +225,7 @@ static int parse_options(ingest_run *run, int argc, char **argv, int *exit_now)
 static ctg_status open_warehouse(ingest_run *run, ctg_error *err)
 {
     struct stat sb;
-    int flags = CTG_WH_CREATE;
+    int flags = CTG_WH_CREATE | CTG_WH_WRITER;
     if (run->opt.dry_run && stat(run->cli->db_path, &sb) != 0)
         flags |= CTG_WH_MEMORY;
     return ctg_wh_open(run->cli->db_path, flags, &run->wh, err);

@@ -87,7 +87,7 @@ int ctg_cmd_schemas(ctg_cli *cli, int argc, char **argv)
     const ctg_command *cmd = ctg_command_find("schemas");
     int opt, exit_now = 0;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         if (ctg_cli_common_option(cli, cmd, opt, optarg, &exit_now)) {
             if (exit_now)
                 return 0;

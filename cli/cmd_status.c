@@ -80,6 +80,47 @@ static void show_notice(sqlite3_stmt *st)
            col_text(st, 3), col_text(st, 4));
 }
 
+static void show_unmapped_file(sqlite3_stmt *st)
+{
+    long long n = sqlite3_column_int64(st, 3);
+    if (n < 0)
+        printf("  %s: its geography (%s) is not loaded: its codes are not checked\n",
+               col_text(st, 0), col_text(st, 2));
+    else if (n > 0)
+        printf("  %s: %lld code(s) not in the geography of %s (`status --unmapped`)\n",
+               col_text(st, 0), n, col_text(st, 2));
+}
+
+static void show_unmapped_code(sqlite3_stmt *st)
+{
+    printf("%s:%lld: %s %s (%s) is not in the geography of %s\n", col_text(st, 0),
+           sqlite3_column_int64(st, 1), col_text(st, 2), col_text(st, 3), col_text(st, 4),
+           col_text(st, 5));
+}
+
+/* Codes of communes and arrondissements that the geography of the file's
+ * year (COG or table d'appartenance) does not hold (formats.md, rule 13):
+ * kept, and reported here; -1 when that geography is not loaded. */
+#define NOT_IN_GEOGRAPHY                                                                           \
+    "r.level IN ('commune', 'arm') AND NOT EXISTS (SELECT 1 FROM geo_commune g "                   \
+    "WHERE g.geo_year = f.geo_year AND g.typecom IN ('COM', 'ARM') AND g.code = r.code) "          \
+    "AND NOT EXISTS (SELECT 1 FROM geo_membership m WHERE m.geo_year = f.geo_year "                \
+    "AND m.level IN ('commune', 'arm') AND m.code = r.code)"
+#define GEOGRAPHY_LOADED                                                                           \
+    "(EXISTS (SELECT 1 FROM geo_commune g WHERE g.geo_year = f.geo_year) OR "                     \
+    "EXISTS (SELECT 1 FROM geo_membership m WHERE m.geo_year = f.geo_year))"
+
+static const char UNMAPPED_SQL[] =
+    "SELECT f.path, f.family, ifnull(f.geo_year, '?'), CASE WHEN NOT " GEOGRAPHY_LOADED
+    " THEN -1 ELSE (SELECT count(DISTINCT r.code) FROM obs_row r WHERE r.file_id = f.id AND "
+    NOT_IN_GEOGRAPHY ") END FROM source_file f JOIN family fa ON fa.id = f.family "
+    "WHERE fa.target = 'observations' ORDER BY f.path";
+
+static const char UNMAPPED_CODES_SQL[] =
+    "SELECT f.path, r.line, r.level, r.code, ifnull(r.name, ''), f.geo_year FROM obs_row r "
+    "JOIN source_file f ON f.id = r.file_id WHERE " GEOGRAPHY_LOADED " AND " NOT_IN_GEOGRAPHY
+    " ORDER BY f.path, r.line";
+
 static const char FILES_SQL[] =
     "SELECT family, vintage, rows_read, rows_loaded, rows_rejected, rows_duplicate, "
     "values_secret, sha256, loaded_at, path FROM source_file ORDER BY family, vintage, path";
@@ -128,11 +169,12 @@ int ctg_cmd_status(ctg_cli *cli, int argc, char **argv)
     static const struct option LONG[] = {CTG_COMMON_LONG_OPTIONS,
                                          {"rejects", no_argument, NULL, 'r'},
                                          {"notices", no_argument, NULL, 'n'},
+                                         {"unmapped", no_argument, NULL, 'u'},
                                          {NULL, 0, NULL, 0}};
     const ctg_command *cmd = ctg_command_find("status");
-    int opt, exit_now = 0, rejects = 0, notices = 0;
+    int opt, exit_now = 0, rejects = 0, notices = 0, unmapped = 0;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         if (ctg_cli_common_option(cli, cmd, opt, optarg, &exit_now)) {
             if (exit_now)
                 return 0;
@@ -142,6 +184,8 @@ int ctg_cmd_status(ctg_cli *cli, int argc, char **argv)
             rejects = 1;
         else if (opt == 'n')
             notices = 1;
+        else if (opt == 'u')
+            unmapped = 1;
         else
             return ctg_usage_error("status", "unknown option '%s'", argv[optind - 1]);
     }
@@ -171,12 +215,20 @@ int ctg_cmd_status(ctg_cli *cli, int argc, char **argv)
         st = each_row(wh, GEO_SQL, show_geo, &err);
     }
     if (st == CTG_OK) {
+        printf("\ncodes and their geography\n");
+        st = each_row(wh, UNMAPPED_SQL, show_unmapped_file, &err);
+    }
+    if (st == CTG_OK) {
         printf("\nlast runs\n");
         st = each_row(wh, RUNS_SQL, show_run, &err);
     }
     if (st == CTG_OK && rejects) {
         printf("\nrejected rows\n");
         st = each_row(wh, REJECTS_SQL, show_reject, &err);
+    }
+    if (st == CTG_OK && unmapped) {
+        printf("\ncodes not in the geography of their year\n");
+        st = each_row(wh, UNMAPPED_CODES_SQL, show_unmapped_code, &err);
     }
     if (st == CTG_OK && notices) {
         printf("\nnotices\n");

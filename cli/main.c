@@ -33,7 +33,7 @@ static const ctg_command COMMANDS[] = {
      "  --strict           any rejected row rejects the whole file\n"
      "  --replace          a file of the same family and year that shares units with\n"
      "                     a loaded file of another name replaces it\n"
-     "  --max-rejects PCT  reject the file when more than PCT %% of its rows are\n"
+     "  --max-rejects PCT  reject the file when more than PCT % of its rows are\n"
      "                     rejected (default 5)\n"
      "  --schema ID        read the files as family ID instead of recognising it\n"
      "  --vintage YEAR     the file's year (YYYY or YYYY-MM) when neither its name,\n"
@@ -44,13 +44,16 @@ static const ctg_command COMMANDS[] = {
      "missing; 73 the warehouse cannot be written; 75 another run holds it.\n",
      ctg_cmd_ingest},
     {"status", "what the warehouse holds, from which files, how fresh",
-     "ctgdiag [--db FILE] status [--rejects] [--notices]\n"
+     "ctgdiag [--db FILE] status [--rejects] [--notices] [--unmapped]\n"
      "\n"
      "Lists every loaded file (family, vintage, rows read, loaded, rejected,\n"
      "duplicates, secret cells, sha256 prefix, when loaded), totals per family,\n"
-     "the geography vintages held and the last runs.\n"
+     "the geography vintages held, the files whose codes are not all in the\n"
+     "geography of their year, and the last runs.\n"
      "  --rejects   also list every rejected row: file, line, reason, text\n"
-     "  --notices   also list pseudo-codes, totals and withheld units\n",
+     "  --notices   also list pseudo-codes, totals, withheld units and blank rows\n"
+     "  --unmapped  also list the codes that the geography of their file's year\n"
+     "              (COG or table d'appartenance, when loaded) does not hold\n",
      ctg_cmd_status},
     {"schemas", "list the families of files ctgdiag recognises",
      "ctgdiag schemas [ID]\n"

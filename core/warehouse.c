@@ -1,9 +1,13 @@
 /* warehouse.c - opening, creating and locking the SQLite warehouse. */
 #include "warehouse.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "packed.h"
 
@@ -12,6 +16,7 @@ extern const char ctg_warehouse_sql[];  /* schemas/warehouse.sql, embedded at bu
 struct ctg_warehouse {
     sqlite3 *db;
     char *path;
+    int lock_fd;   /* FILE.lock held by a writer, -1 if none */
 };
 
 /* Busy timeout for a writer that finds the warehouse locked. A second run
@@ -180,6 +185,29 @@ static ctg_status configure(ctg_warehouse *wh, int flags, ctg_error *err)
     return CTG_OK;
 }
 
+/* Takes the writer's lock: an exclusive flock on PATH.lock. */
+static ctg_status take_lock(ctg_warehouse *wh, const char *path, ctg_error *err)
+{
+    size_t n = strlen(path);
+    char *lock = malloc(n + 6);
+    if (!lock)
+        return ctg_fail(err, CTG_ERR_NOMEM, path, 0, "out of memory");
+    memcpy(lock, path, n);
+    memcpy(lock + n, ".lock", 6);
+    ctg_status st = CTG_OK;
+    wh->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (wh->lock_fd < 0)
+        st = ctg_fail(err, CTG_ERR_CANTCREAT, lock, 0, "cannot create the lock file: %s",
+                      strerror(errno));
+    else if (flock(wh->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        st = ctg_fail(err, errno == EWOULDBLOCK ? CTG_ERR_LOCKED : CTG_ERR_CANTCREAT, path, 0,
+                      errno == EWOULDBLOCK ? "another run holds the warehouse (lock %s)"
+                                           : "cannot lock %s",
+                      lock);
+    free(lock);
+    return st;
+}
+
 ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_error *err)
 {
     ctg_status st = CTG_ERR_NOMEM;
@@ -187,10 +215,16 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
     if (!wh)
         return ctg_fail(err, st, path, 0, "out of memory");
     const char *real = (flags & CTG_WH_MEMORY) ? ":memory:" : path;
+    wh->lock_fd = -1;
     wh->path = strdup(real);
     if (!wh->path) {
         ctg_fail(err, st, path, 0, "out of memory");
         goto fail;
+    }
+    if ((flags & CTG_WH_WRITER) && !(flags & CTG_WH_MEMORY)) {
+        st = take_lock(wh, path, err);
+        if (st != CTG_OK)
+            goto fail;
     }
     struct stat sb;
     int exists = (flags & CTG_WH_MEMORY) || stat(path, &sb) == 0;
@@ -251,6 +285,8 @@ void ctg_wh_close(ctg_warehouse *wh)
             sqlite3_exec(wh->db, "ROLLBACK", NULL, NULL, NULL);
         sqlite3_close_v2(wh->db);
     }
+    if (wh->lock_fd >= 0)
+        close(wh->lock_fd); /* releases the lock */
     free(wh->path);
     free(wh);
 }

@@ -6,9 +6,12 @@
  * and the SQL functions obs_value(vals, idx) / obs_status(vals, idx) plus
  * the temporary view `observation` that unpack obs_row (docs/warehouse.md).
  *
- * Writers take the write lock with ctg_wh_begin (BEGIN IMMEDIATE): if
- * another process holds it, they get CTG_ERR_LOCKED (exit 75) after the busy
- * timeout instead of waiting forever.
+ * A writing command opens the warehouse with CTG_WH_WRITER: it holds an
+ * exclusive lock on FILE.lock (flock, released when the process ends, even
+ * killed) for the whole run, so two runs never write at once; the second
+ * gets CTG_ERR_LOCKED (exit 75) at once. Within a run, each transaction is
+ * taken with ctg_wh_begin (BEGIN IMMEDIATE), which also waits a little for
+ * readers of other processes.
  *
  * Ownership: ctg_wh_open returns a handle the caller closes with ctg_wh_close;
  * statements prepared through ctg_wh_prepare belong to the caller
@@ -28,7 +31,9 @@ typedef struct ctg_warehouse ctg_warehouse;
 enum {
     CTG_WH_CREATE = 1,   /* create the file (and the schema) when missing */
     CTG_WH_READONLY = 2, /* open for reading only; the file must exist */
-    CTG_WH_MEMORY = 4    /* ignore path: a private in-memory warehouse (dry runs) */
+    CTG_WH_MEMORY = 4,   /* ignore path: a private in-memory warehouse (dry runs) */
+    CTG_WH_WRITER = 8    /* hold the writer's lock (FILE.lock) until closed: one
+                            writing run at a time; another gets CTG_ERR_LOCKED */
 };
 
 /* Opens (and with CTG_WH_CREATE creates) the warehouse at path. A missing

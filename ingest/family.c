@@ -403,7 +403,7 @@ static ctg_status unit_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
     if (!strcmp(e->key, "level")) {
         f->level = ctg_level_parse(e->value);
         if (f->level == CTG_LEVEL_NONE || f->level == CTG_LEVEL_PSEUDO)
-            return bad(p, e->line, "unknown level '%s' (commune, iris, epci, dep, reg, fr)",
+            return bad(p, e->line, "unknown level '%s' (commune, arm, iris, epci, dep, reg, fr)",
                        e->value);
         return CTG_OK;
     }
@@ -415,8 +415,12 @@ static ctg_status unit_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
         char *pat = dup_trim(e->value, (size_t)(colon - e->value));
         if (!pat)
             return CTG_ERR_NOMEM;
-        if (f->has_withheld)
+        if (f->has_withheld) {
             free_field(&f->withheld);
+            free_words(f->withheld_values, f->nwithheld_values);
+            f->withheld_values = NULL;
+            f->nwithheld_values = 0;
+        }
         f->has_withheld = 1;
         ctg_status st = parse_field(p, e->line, "withheld", pat, &f->withheld);
         free(pat);
@@ -476,24 +480,6 @@ static ctg_status columns_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry 
 
 /* ------------------------------------------------------------- checks */
 
-/* Fields each geography target needs, and those it may have. */
-typedef struct target_fields {
-    const char *required;  /* blank-separated */
-    const char *optional;
-} target_fields;
-
-static const target_fields TARGET_FIELDS[CTG_TARGET_COUNT] = {
-    [CTG_TARGET_OBSERVATIONS] = {"", ""},
-    [CTG_TARGET_GEO_COMMUNE] = {"typecom code name", "dep reg arr parent"},
-    [CTG_TARGET_GEO_MEMBERSHIP] = {"code name", "dep reg epci epci_nature arr cv ze uu aav bv parent"},
-    [CTG_TARGET_GEO_IRIS] = {"code name commune", "typ"},
-    [CTG_TARGET_GEO_AREA] = {"code name", "parent nature"},
-    [CTG_TARGET_GEO_EVENT] = {"mod code_before", "date_eff name_before code_after name_after"},
-    [CTG_TARGET_GEO_PASSAGE] = {"code_from code_to ratio", "kind"},
-    [CTG_TARGET_DICTIONARY] = {"column_name label",
-                               "label_long modality modality_label type length"},
-};
-
 static int word_in(const char *word, const char *list)
 {
     size_t n = strlen(word);
@@ -509,7 +495,9 @@ static ctg_status check_family(parse_ctx *p, ctg_family *f)
         return bad(p, 0, "[family] needs id, label and producer%s", "");
     if (f->nrequire == 0)
         return bad(p, 0, "[recognise] needs at least one 'require' pattern%s", "");
-    const target_fields *tf = &TARGET_FIELDS[f->target];
+    char required[160], optional[160];
+    ctg_target_field_list(f->target, 1, required, sizeof required);
+    ctg_target_field_list(f->target, 0, optional, sizeof optional);
     if (f->target == CTG_TARGET_OBSERVATIONS) {
         if (!f->code.parts)
             return bad(p, 0, "an observations family needs [unit] code%s", "");
@@ -523,13 +511,12 @@ static ctg_status check_family(parse_ctx *p, ctg_family *f)
         return CTG_OK;
     }
     for (size_t i = 0; i < f->nfields; i++)
-        if (!word_in(f->fields[i].field, tf->required) && !word_in(f->fields[i].field, tf->optional))
+        if (!word_in(f->fields[i].field, required) && !word_in(f->fields[i].field, optional))
             return ctg_fail(p->err, CTG_ERR_SCHEMA, p->path, f->fields[i].line,
                             "target %s has no field '%s' (fields: %s %s)",
-                            TARGET_NAMES[f->target], f->fields[i].field, tf->required,
-                            tf->optional);
-    char need[128];
-    snprintf(need, sizeof need, "%s", tf->required);
+                            TARGET_NAMES[f->target], f->fields[i].field, required, optional);
+    char need[160];
+    snprintf(need, sizeof need, "%s", required);
     for (char *w = strtok(need, " "); w; w = strtok(NULL, " ")) {
         int found = 0;
         for (size_t i = 0; i < f->nfields; i++)

@@ -154,6 +154,10 @@ const ctg_family *ctg_families_find(const ctg_families *fams, const char *id);
  */
 int ctg_family_matches(const ctg_family *fam, const char *const *cols, size_t ncols);
 
+/* The fields a geography or dictionary target takes, blank-separated: the
+ * required ones (required = 1) or the optional ones; written into buf. */
+const char *ctg_target_field_list(ctg_target t, int required, char *buf, size_t size);
+
 /* Name of a target ("observations", "geo_commune"...). */
 const char *ctg_target_name(ctg_target t);
 

@@ -28,6 +28,7 @@ typedef struct target_field {
     const char *name;     /* field name in the .family file = column in the table */
     field_kind kind;
     int key;              /* part of the unit's key */
+    int required;         /* a family of this target must bind it */
 } target_field;
 
 #define MAX_TFIELDS 14
@@ -42,29 +43,32 @@ typedef struct target_desc {
 
 static const target_desc TARGETS[] = {
     {CTG_TARGET_GEO_COMMUNE, "geo_commune", 1, 0,
-     {{"typecom", FK_UPPER, 1}, {"code", FK_COMMUNE, 1}, {"name", FK_TEXT, 0},
-      {"dep", FK_DEP, 0}, {"reg", FK_REG, 0}, {"arr", FK_TEXT, 0}, {"parent", FK_COMMUNE, 0}}},
+     {{"typecom", FK_UPPER, 1, 1}, {"code", FK_COMMUNE, 1, 1}, {"name", FK_TEXT, 0, 1},
+      {"dep", FK_DEP, 0, 0}, {"reg", FK_REG, 0, 0}, {"arr", FK_TEXT, 0, 0},
+      {"parent", FK_COMMUNE, 0, 0}}},
     {CTG_TARGET_GEO_MEMBERSHIP, "geo_membership", 1, 0,
-     {{"code", FK_COMMUNE, 1}, {"name", FK_TEXT, 0}, {"dep", FK_DEP, 0}, {"reg", FK_REG, 0},
-      {"epci", FK_EPCI, 0}, {"epci_nature", FK_TEXT, 0}, {"arr", FK_TEXT, 0}, {"cv", FK_TEXT, 0},
-      {"ze", FK_TEXT, 0}, {"uu", FK_TEXT, 0}, {"aav", FK_TEXT, 0}, {"bv", FK_TEXT, 0},
-      {"parent", FK_COMMUNE, 0}}},
+     {{"code", FK_COMMUNE, 1, 1}, {"name", FK_TEXT, 0, 1}, {"dep", FK_DEP, 0, 0},
+      {"reg", FK_REG, 0, 0}, {"epci", FK_EPCI, 0, 0}, {"epci_nature", FK_TEXT, 0, 0},
+      {"arr", FK_TEXT, 0, 0}, {"cv", FK_TEXT, 0, 0}, {"ze", FK_TEXT, 0, 0}, {"uu", FK_TEXT, 0, 0},
+      {"aav", FK_TEXT, 0, 0}, {"bv", FK_TEXT, 0, 0}, {"parent", FK_COMMUNE, 0, 0}}},
     {CTG_TARGET_GEO_IRIS, "geo_iris", 1, 0,
-     {{"code", FK_IRIS, 1}, {"name", FK_TEXT, 0}, {"typ", FK_UPPER, 0},
-      {"commune", FK_COMMUNE, 0}}},
+     {{"code", FK_IRIS, 1, 1}, {"name", FK_TEXT, 0, 1}, {"typ", FK_UPPER, 0, 0},
+      {"commune", FK_COMMUNE, 0, 1}}},
     {CTG_TARGET_GEO_AREA, "geo_area", 1, 0,
-     {{"code", FK_AREA, 1}, {"name", FK_TEXT, 0}, {"parent", FK_REG, 0},
-      {"nature", FK_TEXT, 0}}},
+     {{"code", FK_AREA, 1, 1}, {"name", FK_TEXT, 0, 1}, {"parent", FK_REG, 0, 0},
+      {"nature", FK_TEXT, 0, 0}}},
+    /* events and passage rows are keyed by their whole text (geo_row) */
     {CTG_TARGET_GEO_EVENT, "geo_event", 0, 1,
-     {{"mod", FK_TEXT, 1}, {"date_eff", FK_DATE, 1}, {"code_before", FK_COMMUNE, 1},
-      {"name_before", FK_TEXT, 1}, {"code_after", FK_COMMUNE, 1}, {"name_after", FK_TEXT, 1}}},
+     {{"mod", FK_TEXT, 0, 1}, {"code_before", FK_COMMUNE, 0, 1}, {"date_eff", FK_DATE, 0, 0},
+      {"name_before", FK_TEXT, 0, 0}, {"code_after", FK_COMMUNE, 0, 0},
+      {"name_after", FK_TEXT, 0, 0}}},
     {CTG_TARGET_GEO_PASSAGE, "geo_passage", 0, 1,
-     {{"code_from", FK_COMMUNE, 1}, {"code_to", FK_COMMUNE, 1}, {"kind", FK_TEXT, 0},
-      {"ratio", FK_RATIO, 0}}},
+     {{"code_from", FK_COMMUNE, 0, 1}, {"code_to", FK_COMMUNE, 0, 1}, {"ratio", FK_RATIO, 0, 1},
+      {"kind", FK_TEXT, 0, 0}}},
     {CTG_TARGET_DICTIONARY, "dictionary", 0, 1,
-     {{"column_name", FK_TEXT, 1}, {"label", FK_TEXT, 0}, {"label_long", FK_TEXT, 0},
-      {"modality", FK_TEXT, 1}, {"modality_label", FK_TEXT, 0}, {"type", FK_TEXT, 0},
-      {"length", FK_TEXT, 0}}},
+     {{"column_name", FK_TEXT, 1, 1}, {"label", FK_TEXT, 0, 1}, {"label_long", FK_TEXT, 0, 0},
+      {"modality", FK_TEXT, 1, 0}, {"modality_label", FK_TEXT, 0, 0}, {"type", FK_TEXT, 0, 0},
+      {"length", FK_TEXT, 0, 0}}},
 };
 
 typedef struct geo_state {
@@ -88,6 +92,22 @@ static const target_desc *find_target(ctg_target t)
         if (TARGETS[i].target == t)
             return &TARGETS[i];
     return NULL;
+}
+
+const char *ctg_target_field_list(ctg_target t, int required, char *buf, size_t size)
+{
+    const target_desc *d = find_target(t);
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; d && i < MAX_TFIELDS && d->fields[i].name; i++) {
+        if (d->fields[i].required != required)
+            continue;
+        int n = snprintf(buf + o, size - o, "%s%s", o ? " " : "", d->fields[i].name);
+        if (n < 0 || (size_t)n >= size - o)
+            break;
+        o += (size_t)n;
+    }
+    return buf;
 }
 
 static size_t count_fields(const target_desc *d)
@@ -200,13 +220,11 @@ static ctg_status geo_begin(ctg_load *load, ctg_error *err)
         if (i == s->nf)
             continue; /* check_family keeps unknown fields out */
         if (!ctg_load_bind(load, f, s->col[i], NULL, 0)) {
-            if (s->desc->fields[i].key || !strcmp(f->field, "name") ||
-                !strcmp(f->field, "label") || !strcmp(f->field, "ratio") ||
-                !strcmp(f->field, "commune") || !strcmp(f->field, "mod"))
+            if (s->desc->fields[i].required)
                 return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
                                 "no column for the field %s (pattern %s) of family %s", f->field,
                                 f->pattern[0], fam->id);
-            continue;
+            continue; /* an optional field the file does not have */
         }
         s->bound[i] = 1;
         s->parts[i] = f->parts;
@@ -218,6 +236,26 @@ static ctg_status geo_begin(ctg_load *load, ctg_error *err)
     if (fam->target == CTG_TARGET_GEO_PASSAGE && (!s->year_from || !s->year_to))
         return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
                         "the code columns of a passage table must carry their years (cod2016)");
+    if (fam->target == CTG_TARGET_GEO_PASSAGE && s->year_from > s->year_to) {
+        /* bound by name, not by position: the older year is the origin */
+        size_t from = 0, to = 0;
+        for (size_t i = 0; i < s->nf; i++) {
+            if (!strcmp(s->desc->fields[i].name, "code_from"))
+                from = i;
+            if (!strcmp(s->desc->fields[i].name, "code_to"))
+                to = i;
+        }
+        size_t c = s->col[from][0];
+        s->col[from][0] = s->col[to][0];
+        s->col[to][0] = c;
+        int y = s->year_from;
+        s->year_from = s->year_to;
+        s->year_to = y;
+    }
+    if (fam->target == CTG_TARGET_GEO_PASSAGE && s->year_from == s->year_to)
+        return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
+                        "the two code columns of a passage table carry the same year %d",
+                        s->year_from);
     if (s->desc->has_geo_year && !load->geo_year)
         return ctg_fail(err, CTG_ERR_DATA, load->path, 0,
                         "no year found in the file name or title lines: give --vintage");
@@ -511,7 +549,7 @@ static ctg_status geo_finish(ctg_load *load, ctg_error *err)
     return CTG_OK;
 }
 
-static ctg_status geo_unstore(ctg_load *load, sqlite3_int64 rowid, ctg_error *err)
+static ctg_status geo_unstore(ctg_load *load, const ctg_unit_seen *seen, ctg_error *err)
 {
     geo_state *s = load->sink->state;
     if (s->desc->has_geo_year) {
@@ -524,7 +562,7 @@ static ctg_status geo_unstore(ctg_load *load, sqlite3_int64 rowid, ctg_error *er
         if (rc != SQLITE_DONE)
             return ctg_wh_fail(load->wh, rc, err, "removing a conflicting row");
     } else {
-        sqlite3_bind_int64(s->del, 1, rowid);
+        sqlite3_bind_int64(s->del, 1, seen->rowid);
         int rc = sqlite3_step(s->del);
         sqlite3_reset(s->del);
         if (rc != SQLITE_DONE)

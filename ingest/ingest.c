@@ -89,8 +89,26 @@ void ctg_load_field_value(const ctg_record *rec, const size_t col[2], int parts,
     trim_buf(out);
     if (parts < 2)
         return;
+    /* a département that lost its zero: 1 -> 01 */
+    if (out->len == 1 && isdigit((unsigned char)out->data[0])) {
+        char d = out->data[0];
+        ctg_buf_reset(out);
+        ctg_buf_putc(out, '0');
+        ctg_buf_putc(out, d);
+    }
     size_t first = out->len;
     ctg_buf_append(out, rec->fields[col[1]], rec->lens[col[1]]);
+    trim_buf(out);
+    /* a commune number that lost its zeros: 81 + 99 -> 81 + 099 */
+    size_t second = out->len - first;
+    if (second > 0 && second < 3 && strspn(out->data + first, "0123456789") == second) {
+        char num[4];
+        memcpy(num, out->data + first, second);
+        out->len = first;
+        for (size_t i = second; i < 3; i++)
+            ctg_buf_putc(out, '0');
+        ctg_buf_append(out, num, second);
+    }
     /* 971 + 101 -> 97101: an overseas département repeats in the commune number */
     if (first == 3 && out->len == 6 && out->data[0] == '9' && out->data[1] == '7' &&
         out->data[2] == out->data[3]) {
@@ -213,10 +231,9 @@ int ctg_load_check_unit(ctg_load *load, const char *key, size_t key_len, const c
     long first = seen->line;
     if (!seen->conflicted) {
         seen->conflicted = 1;
-        sqlite3_int64 rowid = seen->rowid;
         snprintf(reason, sizeof reason,
                  "same unit as line %ld with different values (both rows rejected)", rec->line);
-        *st = load->sink->ops->unstore(load, rowid, err);
+        *st = load->sink->ops->unstore(load, seen, err);
         if (*st == CTG_OK)
             *st = queue_late(load, first, reason, err);
         if (*st != CTG_OK)
@@ -267,15 +284,14 @@ static ctg_status reject_late(ctg_load *load, char sep, ctg_error *err)
 
 /* ------------------------------------------------------ header finding */
 
-/* Splits one line on sep, honouring double quotes; fields trimmed. */
-static size_t split_line(const char *line, char sep, char **fields, size_t max, ctg_buf *store)
+/* Splits one line on sep, honouring double quotes; fields trimmed. offs
+ * receives the offsets of the fields in store, then fields their pointers. */
+static size_t split_line(const char *line, char sep, char **fields, size_t *offs, size_t max,
+                         ctg_buf *store)
 {
     ctg_buf_reset(store);
-    size_t offs[512];
     size_t n = 0;
     const char *p = line;
-    if (max > 512)
-        max = 512;
     for (;;) {
         while (*p == ' ' || (*p == '\t' && sep != '\t'))
             p++;
@@ -359,12 +375,14 @@ static void guess_header(const ctg_families *fams, const ctg_family *forced, ctg
                          size_t nlines, header_guess *g)
 {
     static const char SEPS[] = {';', ',', '\t'};
-    char *cols[512];
+    char **cols = malloc(CTG_MAX_COLUMNS * sizeof *cols);
+    size_t *offs = malloc(CTG_MAX_COLUMNS * sizeof *offs);
     ctg_buf store = CTG_BUF_INIT;
     memset(g, 0, sizeof *g);
-    for (size_t i = 0; i < nlines && !g->fam; i++) {
+    for (size_t i = 0; i < nlines && !g->fam && cols && offs; i++) {
         for (size_t s = 0; s < sizeof SEPS; s++) {
-            size_t n = split_line(ctg_buf_str(&lines[i]), SEPS[s], cols, 512, &store);
+            size_t n = split_line(ctg_buf_str(&lines[i]), SEPS[s], cols, offs, CTG_MAX_COLUMNS,
+                                  &store);
             if (n < 2)
                 continue;
             size_t nf = forced ? 1 : ctg_families_count(fams);
@@ -390,6 +408,8 @@ static void guess_header(const ctg_families *fams, const ctg_family *forced, ctg
         }
     }
     ctg_buf_free(&store);
+    free(cols);
+    free(offs);
 }
 
 /* --------------------------------------------------------- vintage */
@@ -442,10 +462,6 @@ static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf
     const ctg_family *fam = load->fam;
     out[0] = '\0';
     *deferred = 0;
-    if (opt->vintage) {
-        ctg_period_normalise(opt->vintage, out);
-        return;
-    }
     for (size_t r = 0; r < fam->nvintage && !out[0]; r++) {
         const ctg_vintage_rule *v = &fam->vintage[r];
         int year = 0, month = 0;
@@ -482,6 +498,9 @@ static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf
         else if (year)
             snprintf(out, 16, "%04d", year);
     }
+    /* --vintage: for a file whose name, title lines and header give no year */
+    if (!out[0] && !*deferred && opt->vintage)
+        ctg_period_normalise(opt->vintage, out);
 }
 
 static int geo_year_of(const ctg_family *fam, const ctg_ingest_options *opt, const char *vintage)
@@ -550,9 +569,11 @@ ctg_status ctg_load_replace(ctg_load *load, sqlite3_int64 other, ctg_error *err)
     free(copy);
     if (!same_name && !load->opt->replace)
         return ctg_fail(err, CTG_ERR_DATA, load->path, 0,
-                        "collides with %s (loaded %s): same family and year, overlapping units; "
+                        "collides with %s (loaded %s): it holds the same units for the same %s; "
                         "give --replace to replace it",
-                        path, when);
+                        path, when,
+                        load->fam->target == CTG_TARGET_OBSERVATIONS ? "family and period"
+                                                                      : "geography year");
     s = delete_file(load->wh, other, err);
     if (s == CTG_OK)
         snprintf(load->replaced, sizeof load->replaced, "%s", name);
@@ -647,10 +668,10 @@ static ctg_status insert_source_file(ctg_load *load, const ctg_reader *r, char s
     sqlite3_stmt *st = NULL;
     ctg_status s = ctg_wh_prepare(
         load->wh,
-        "INSERT INTO source_file(path, name, size, sha256, family, vintage, geo_year, encoding, "
-        "separator, header_line, loaded_at, run_id, rows_read, rows_loaded, rows_rejected, "
-        "rows_duplicate, values_secret, values_missing, units_pseudo, rounded_to) "
-        "VALUES (?1, ?2, ?3, '', ?4, '', NULL, '', ?5, ?6, "
+        "INSERT INTO source_file(path, name, size, sha256, family, family_sha256, vintage, "
+        "geo_year, encoding, separator, header_line, loaded_at, run_id, rows_read, rows_loaded, "
+        "rows_rejected, rows_duplicate, values_secret, values_missing, units_pseudo, rounded_to) "
+        "VALUES (?1, ?2, ?3, '', ?4, ?9, '', NULL, '', ?5, ?6, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?7, 0, 0, 0, 0, 0, 0, 0, ?8)",
         &st, err);
     if (s != CTG_OK)
@@ -670,6 +691,7 @@ static ctg_status insert_source_file(ctg_load *load, const ctg_reader *r, char s
         sqlite3_bind_int(st, 8, load->fam->rounded_to);
     else
         sqlite3_bind_null(st, 8);
+    sqlite3_bind_text(st, 9, load->fam->sha256, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     free(copy);
@@ -718,10 +740,13 @@ static ctg_status update_source_file(ctg_load *load, const ctg_reader *r, ctg_er
     return CTG_OK;
 }
 
-/* Looks for a loaded file with the same bytes. Only hashes the file first
- * when a loaded file has its size (otherwise it cannot be unchanged). */
-static ctg_status find_unchanged(ctg_warehouse *wh, const char *path, long long size,
-                                 ctg_ingest_result *res, int *found, ctg_error *err)
+/* Looks for a loaded file with the same bytes, read with the family
+ * definition in force (a file read with an older definition is read again).
+ * Only hashes the file first when a loaded file has its size (otherwise it
+ * cannot be unchanged). */
+static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams, const char *path,
+                                 long long size, ctg_ingest_result *res, int *found,
+                                 ctg_error *err)
 {
     *found = 0;
     sqlite3_stmt *st = NULL;
@@ -740,12 +765,16 @@ static ctg_status find_unchanged(ctg_warehouse *wh, const char *path, long long 
         return s;
     s = ctg_wh_prepare(wh,
                        "SELECT family, vintage, rows_read, rows_loaded, rows_rejected, "
-                       "rows_duplicate, values_secret FROM source_file WHERE sha256 = ?1 LIMIT 1",
+                       "rows_duplicate, values_secret, family_sha256 FROM source_file "
+                       "WHERE sha256 = ?1",
                        &st, err);
     if (s != CTG_OK)
         return s;
     sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    while (!*found && sqlite3_step(st) == SQLITE_ROW) {
+        const ctg_family *fam = ctg_families_find(fams, (const char *)sqlite3_column_text(st, 0));
+        if (!fam || strcmp(fam->sha256, (const char *)sqlite3_column_text(st, 7)) != 0)
+            continue; /* read with another definition of its family: read it again */
         *found = 1;
         res->status = CTG_FILE_UNCHANGED;
         snprintf(res->family, sizeof res->family, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -954,10 +983,11 @@ static ctg_status run_load(ctg_load *load, ctg_reader *r, const header_guess *g,
         st = reject_late(load, g->sep, err);
     if (st != CTG_OK)
         return st;
-    if (deferred && load->max_period[0]) {
+    if (deferred && load->max_period[0])
         snprintf(load->vintage, sizeof load->vintage, "%s", load->max_period);
-        load->geo_year = geo_year_of(load->fam, load->opt, load->vintage);
-    }
+    if (!load->vintage[0] && load->opt->vintage)
+        ctg_period_normalise(load->opt->vintage, load->vintage);
+    load->geo_year = geo_year_of(load->fam, load->opt, load->vintage);
     if (!load->vintage[0])
         return ctg_fail(err, CTG_ERR_DATA, load->path, 0,
                         "no year in the file name, title lines or columns: give --vintage");
@@ -1012,7 +1042,7 @@ ctg_status ctg_ingest_file(ctg_warehouse *wh, const ctg_families *fams, const ch
         st = ctg_fail(err, CTG_ERR_DATA, path, 0, "empty file");
         goto cleanup;
     }
-    st = find_unchanged(wh, path, ctg_reader_size(r), res, &found, err);
+    st = find_unchanged(wh, fams, path, ctg_reader_size(r), res, &found, err);
     if (st != CTG_OK || found)
         goto cleanup;
     st = ctg_reader_peek(r, lines, &nlines, err);

@@ -26,6 +26,7 @@ typedef struct ctg_unit_seen {
     uint64_t hash[2];     /* hash of its text */
     sqlite3_int64 rowid;  /* row stored for it (obs_row / geo row), 0 when none */
     int conflicted;       /* a later row disagreed: the unit is rejected */
+    long secret, missing; /* cells of the stored row by status, taken back if it is unstored */
 } ctg_unit_seen;
 
 /* Creates an empty map of unit keys. */
@@ -90,8 +91,9 @@ typedef struct ctg_sink_ops {
     ctg_status (*row)(ctg_load *load, const ctg_record *rec, ctg_error *err);
     /* After the last row: writes what depends on the whole file. */
     ctg_status (*finish)(ctg_load *load, ctg_error *err);
-    /* Deletes the stored row with this id (a unit found in conflict). */
-    ctg_status (*unstore)(ctg_load *load, sqlite3_int64 rowid, ctg_error *err);
+    /* Deletes the row stored for a unit found in conflict, and takes back
+     * what it counted. */
+    ctg_status (*unstore)(ctg_load *load, const ctg_unit_seen *seen, ctg_error *err);
     /* Frees the sink's state. */
     void (*free)(ctg_load *load);
 } ctg_sink_ops;

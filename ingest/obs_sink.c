@@ -156,22 +156,26 @@ static const char *read_value(ctg_load *load, const obs_var *var, const char *ce
         v->status = fam->empty_is_secret ? CTG_VAL_SECRET : CTG_VAL_MISSING;
         return NULL;
     }
-    char text[64];
-    if (len < sizeof text) {
-        memcpy(text, s, len);
-        text[len] = '\0';
-        if (is_marker(text, fam->secret, fam->nsecret)) {
-            v->status = CTG_VAL_SECRET;
-            return NULL;
-        }
-        if (is_marker(text, fam->missing, fam->nmissing)) {
-            v->status = CTG_VAL_MISSING;
-            return NULL;
-        }
-    }
     int flags = 0;
     double d;
     ctg_num_result r = ctg_parse_number(s, len, &load->decimal_mark, &d, &flags);
+    if (r != CTG_NUM_OK) {
+        /* not a number: a marker of secret or missing cells? (markers are
+         * words such as s, nd, NA, never numbers) */
+        char text[64];
+        if (len < sizeof text) {
+            memcpy(text, s, len);
+            text[len] = '\0';
+            if (is_marker(text, fam->secret, fam->nsecret)) {
+                v->status = CTG_VAL_SECRET;
+                return NULL;
+            }
+            if (is_marker(text, fam->missing, fam->nmissing)) {
+                v->status = CTG_VAL_MISSING;
+                return NULL;
+            }
+        }
+    }
     const char *col = load->cols[var->col];
     int shown = len > 40 ? 40 : (int)len;
     if (r == CTG_NUM_OTHER_MARK) {
@@ -213,8 +217,10 @@ static const char *row_unit(ctg_load *load, obs_state *s, const ctg_record *rec,
     const char *raw = ctg_buf_str(&s->code);
     *notice = 0;
     if (fam->has_total && regexec(&fam->total_re, raw, 0, NULL, 0) == 0) {
-        *level = CTG_LEVEL_FR;
-        snprintf(code, CTG_CODE_MAX, "FR");
+        /* a total row: kept out of every unit and group (it may cover only
+         * the rows of an extract), available to check sums against */
+        *level = CTG_LEVEL_PSEUDO;
+        snprintf(code, CTG_CODE_MAX, "TOTAL");
         *notice = 2;
         return NULL;
     }
@@ -337,6 +343,8 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
         return st;
     load->secret += secret;
     load->missing += missing;
+    seen->secret = secret;
+    seen->missing = missing;
     if (period[0] && strcmp(period, load->max_period) > 0)
         snprintf(load->max_period, sizeof load->max_period, "%s", period);
     if (withheld)
@@ -350,7 +358,7 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
                              err);
     } else if (st == CTG_OK && notice == 2) {
         load->pseudo++;
-        st = ctg_load_notice(load, rec->line, "total", code, "a national total row, kept at level fr",
+        st = ctg_load_notice(load, rec->line, "total", code, "a total row, kept apart from the units (level pseudo, code TOTAL)",
                              err);
     }
     return st;
@@ -388,10 +396,12 @@ static ctg_status obs_finish(ctg_load *load, ctg_error *err)
     return rc;
 }
 
-static ctg_status obs_unstore(ctg_load *load, sqlite3_int64 rowid, ctg_error *err)
+static ctg_status obs_unstore(ctg_load *load, const ctg_unit_seen *seen, ctg_error *err)
 {
     obs_state *s = load->sink->state;
-    sqlite3_bind_int64(s->del_row, 1, rowid);
+    load->secret -= seen->secret;
+    load->missing -= seen->missing;
+    sqlite3_bind_int64(s->del_row, 1, seen->rowid);
     int rc = sqlite3_step(s->del_row);
     sqlite3_reset(s->del_row);
     if (rc != SQLITE_DONE)

@@ -28,8 +28,7 @@ CREATE TABLE IF NOT EXISTS run (
     files_loaded    INTEGER NOT NULL DEFAULT 0,
     files_unchanged INTEGER NOT NULL DEFAULT 0,
     files_rejected  INTEGER NOT NULL DEFAULT 0,
-    files_skipped   INTEGER NOT NULL DEFAULT 0,
-    summary     TEXT                      -- free text: what the run did
+    files_skipped   INTEGER NOT NULL DEFAULT 0
 );
 
 -- The families of files known when a file was loaded (schemas/families/*.family).
@@ -50,6 +49,7 @@ CREATE TABLE IF NOT EXISTS source_file (
     size          INTEGER NOT NULL,       -- bytes
     sha256        TEXT NOT NULL,          -- of the bytes as read
     family        TEXT NOT NULL REFERENCES family(id),
+    family_sha256 TEXT NOT NULL,          -- the definition it was read with (family.definition_sha256)
     vintage       TEXT NOT NULL,          -- the file's year (or YYYY-MM)
     geo_year      INTEGER,                -- geography vintage its codes belong to
     encoding      TEXT NOT NULL,          -- 'UTF-8', 'UTF-8 BOM', 'Windows-1252', 'ASCII'
@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS source_file (
     rows_duplicate INTEGER NOT NULL,      -- repeated rows stored once
     values_secret INTEGER NOT NULL,       -- cells secret (empty where the family says so, 's'...)
     values_missing INTEGER NOT NULL,      -- cells missing
-    units_pseudo  INTEGER NOT NULL,       -- rows that name no place (99999, empty code, totals...)
+    units_pseudo  INTEGER NOT NULL,       -- rows that name no place (99999, empty code, totals)
     rounded_to    INTEGER                 -- the producer rounds counts to this multiple (CAF: 5)
 );
 CREATE INDEX IF NOT EXISTS source_file_sha ON source_file(sha256);
