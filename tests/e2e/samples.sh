@@ -7,20 +7,20 @@ run 0 --db "$DB" ingest samples
 expect_file_eq "ingest of the samples" "$SRC/tests/e2e/golden/samples_ingest.out" "$SCRATCH/out"
 "$WHDUMP" "$DB" >"$SCRATCH/dump1"
 
-# Every file of the samples was read or skipped: 40 data files, 5 others (README, scripts, MANIFEST).
-expect_eq "files loaded" 40 "$(grep -c ': loaded ' "$SCRATCH/out")"
+# Every file of the samples was read or skipped: 41 data files, 5 others (README, scripts, MANIFEST).
+expect_eq "files loaded" 41 "$(grep -c ': loaded ' "$SCRATCH/out")"
 expect_eq "files skipped" 5 "$(grep -c ': skipped ' "$SCRATCH/out")"
 
 # Same content again: unchanged, and the warehouse holds the same.
 run 0 --db "$DB" ingest samples
-expect_eq "second run: unchanged" 40 "$(grep -c ': unchanged ' "$SCRATCH/out")"
+expect_eq "second run: unchanged" 41 "$(grep -c ': unchanged ' "$SCRATCH/out")"
 expect_eq "second run: nothing loaded" 0 "$(grep -c ': loaded ' "$SCRATCH/out" || true)"
 "$WHDUMP" "$DB" >"$SCRATCH/dump2"
 expect_file_eq "warehouse after the second run" "$SCRATCH/dump1" "$SCRATCH/dump2"
 
 # status accounts for every row: rows read = loaded + rejected + duplicates.
 run 0 --db "$DB" status
-grep -q '^all files: 40, rows read 30901 = loaded 30897 + rejected 0 + duplicates 4;' "$SCRATCH/out" ||
+grep -q '^all files: 41, rows read 30934 = loaded 30930 + rejected 0 + duplicates 4;' "$SCRATCH/out" ||
     fail "status totals: $(grep '^all files' "$SCRATCH/out")"
 
 # CA Gaillac-Graulhet: 59 communes in 2022, names as the COG writes them,
@@ -40,6 +40,9 @@ expect_eq "IRIS of Saint-Jean" 5 "$(wc -l <"$SCRATCH/out")"
 grep -q '^iris;314880101;Ouest;31488;243100518;31;76$' "$SCRATCH/out" || fail "IRIS 314880101"
 run 0 --db "$DB" geo --level dep --in reg:76
 grep -q '^dep;81;Tarn;;;;76$' "$SCRATCH/out" || fail "département 81 and its name"
+run 0 --db "$DB" geo --level epci --in dep:81
+grep -q '^epci;200066124;CA Gaillac-Graulhet;;;81;76$' "$SCRATCH/out" || fail "CA Gaillac-Graulhet and its name"
+expect_eq "EPCI of the Tarn" 17 "$(wc -l <"$SCRATCH/out")"
 run 0 --db "$DB" geo --level commune --format json --in commune:81099
 grep -q '"name": "Gaillac"' "$SCRATCH/out" || fail "json output"
 
