@@ -139,6 +139,13 @@ static void ingest_dir(ingest_run *run, const char *path)
 static void ingest_path(ingest_run *run, const char *path, int named)
 {
     struct stat sb;
+    if (stat(path, &sb) != 0 && !named) {
+        /* inside a folder: a broken link or a loop of links is not an input
+         * the user named; list it and go on */
+        printf("%s: skipped (%s)\n", path, strerror(errno));
+        run->skipped++;
+        return;
+    }
     if (stat(path, &sb) != 0) {
         ctg_diag(stderr, path, 0, "%s", strerror(errno));
         printf("%s: rejected schema=- vintage=- rows=0 loaded=0 rejected=0 duplicates=0 secret=0 "
@@ -253,6 +260,11 @@ int ctg_cmd_ingest(ctg_cli *cli, int argc, char **argv)
     long long run_id = 0;
     ctg_buf args = CTG_BUF_INIT;
     ctg_status st = ctg_cli_families(cli, &run.fams, &err);
+    if (st == CTG_OK && run.opt.schema_id && !ctg_families_find(run.fams, run.opt.schema_id)) {
+        rc = ctg_usage_error("ingest", "--schema %s: no such family (see `ctgdiag schemas`)",
+                             run.opt.schema_id);
+        goto cleanup;
+    }
     if (st == CTG_OK)
         st = open_warehouse(&run, &err);
     if (st == CTG_OK && !run.opt.dry_run) {

@@ -296,7 +296,7 @@ static size_t split_line(const char *line, char sep, char **fields, size_t *offs
         while (*p == ' ' || (*p == '\t' && sep != '\t'))
             p++;
         if (n == max)
-            return n;
+            break; /* more columns than any family reads: the rest is not looked at */
         offs[n++] = store->len;
         if (*p == '"') {
             p++;
@@ -334,6 +334,7 @@ static size_t split_line(const char *line, char sep, char **fields, size_t *offs
 }
 
 typedef struct header_guess {
+    size_t nlines;      /* lines peeked */
     const ctg_family *fam;
     char sep;
     long line;          /* 1-based */
@@ -364,7 +365,9 @@ static void note_closest(header_guess *g, const ctg_family *f, char **cols, size
                 first = f->require_src[r];
         }
     }
-    if (missing < (int)f->nrequire && (!g->closest || missing < g->closest_missing)) {
+    int found = (int)f->nrequire - missing;
+    int best = g->closest ? (int)g->closest->nrequire - g->closest_missing : 0;
+    if (found > 0 && (found > best || (found == best && missing < g->closest_missing))) {
         g->closest = f;
         g->closest_missing = missing;
         g->closest_pattern = first;
@@ -501,6 +504,56 @@ static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf
     /* --vintage: for a file whose name, title lines and header give no year */
     if (!out[0] && !*deferred && opt->vintage)
         ctg_period_normalise(opt->vintage, out);
+}
+
+/* Is s[0..n) a number with a fractional part written with mark? ("-14,5",
+ * "5,91%"; digits on both sides) */
+static int decimal_with(const char *s, size_t n, char mark)
+{
+    size_t i = 0;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        i++;
+    size_t int_digits = 0;
+    while (i < n && isdigit((unsigned char)s[i])) {
+        i++;
+        int_digits++;
+    }
+    if (!int_digits || i >= n || s[i] != mark)
+        return 0;
+    i++;
+    size_t frac = 0;
+    while (i < n && isdigit((unsigned char)s[i])) {
+        i++;
+        frac++;
+    }
+    if (i < n && s[i] == '%')
+        i++;
+    return frac > 0 && i == n;
+}
+
+/*
+ * The decimal mark of a file, read from the data lines peeked (formats.md
+ * rule 5: per file, never per family): the mark most numbers use there. A
+ * stray value in the first row does not decide it alone. 0 when the sample
+ * shows no decimal at all (the first number with one decides then).
+ */
+static char guess_decimal_mark(ctg_buf *lines, size_t nlines, long header_line, char sep)
+{
+    long comma = 0, point = 0;
+    for (size_t i = (size_t)header_line; i < nlines; i++) {
+        const char *line = ctg_buf_str(&lines[i]);
+        const char *f = line;
+        for (;;) {
+            const char *e = strchr(f, sep);
+            size_t n = e ? (size_t)(e - f) : strlen(f);
+            comma += decimal_with(f, n, ',');
+            point += decimal_with(f, n, '.');
+            if (!e)
+                break;
+            f = e + 1;
+        }
+    }
+    return comma > point ? ',' : point > comma ? '.' : 0;
 }
 
 static int geo_year_of(const ctg_family *fam, const ctg_ingest_options *opt, const char *vintage)
@@ -933,6 +986,7 @@ static ctg_status recognise(const ctg_families *fams, const ctg_ingest_options *
                             "--schema %s: no such family (see `ctgdiag schemas`)", opt->schema_id);
     }
     guess_header(fams, forced, lines, nlines, g);
+    g->nlines = nlines;
     if (g->fam && g->tie)
         return ctg_fail(err, CTG_ERR_DATA, path, g->line,
                         "the header fits families %s and %s equally: choose one with --schema",
@@ -965,6 +1019,8 @@ static ctg_status run_load(ctg_load *load, ctg_reader *r, const header_guess *g,
     if (st != CTG_OK)
         return st;
     early_vintage(load, load->opt, lines, g->line, load->vintage, &deferred);
+    if (g->sep != ',')
+        load->decimal_mark = guess_decimal_mark(lines, (size_t)g->nlines, g->line, g->sep);
     if (!deferred)
         load->geo_year = geo_year_of(load->fam, load->opt, load->vintage);
     st = prepare_load(load, err);

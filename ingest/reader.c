@@ -238,18 +238,9 @@ static void sniff_block(ctg_reader *r)
     size_t n = r->len - r->pos;
     if (!memchr(s, '\n', n) && memchr(s, '\r', n))
         r->term = '\r';
-    if (r->enc == ENC_ASCII && ctg_has_non_ascii(s, n)) {
-        /* Judge complete lines only: the block may cut a character. */
-        size_t upto = n;
-        if (!r->eof) {
-            const unsigned char *last = s + n;
-            while (last > s && last[-1] != (unsigned char)r->term)
-                last--;
-            upto = (size_t)(last - s);
-        }
-        if (upto > 0 && ctg_has_non_ascii(s, upto))
-            r->enc = ctg_utf8_check(s, upto) == upto ? ENC_UTF8 : ENC_CP1252;
-    }
+    /* Without a BOM the encoding is decided by the first line that is not
+     * ASCII (decode_line), so that a mixed file is reported at the line
+     * where it changes. */
 }
 
 /* ------------------------------------------------------------------ open */
@@ -304,11 +295,12 @@ static ctg_status rewind_file(ctg_reader *r, ctg_error *err)
     ctg_status st = fill(r, err);
     if (st != CTG_OK)
         return st;
-    encoding keep = r->enc;
     r->enc = ENC_ASCII;
     sniff_block(r);
-    if (keep == ENC_CP1252 || (keep == ENC_UTF8 && r->enc == ENC_ASCII))
-        r->enc = keep;
+    if (r->len - r->pos >= 2 && ((r->block[0] == 0xFF && r->block[1] == 0xFE) ||
+                                 (r->block[0] == 0xFE && r->block[1] == 0xFF)))
+        return ctg_fail(err, CTG_ERR_DATA, r->path, 1,
+                        "UTF-16 text: save the file as UTF-8 (or Windows-1252) CSV");
     return CTG_OK;
 }
 
@@ -323,8 +315,13 @@ ctg_status ctg_reader_peek(ctg_reader *r, ctg_buf *lines, size_t *n, ctg_error *
         if (r->pos >= limit)
             break;
         unsigned char *start = r->block + r->pos;
-        if (!memchr(start, r->term, limit - r->pos) && !r->eof)
+        if (!memchr(start, r->term, limit - r->pos) && !r->eof) {
+            if (*n == 0)
+                return ctg_fail(err, CTG_ERR_DATA, r->path, 1,
+                                "the first line is longer than 1 MiB: no header can be read "
+                                "(a field of 1,000,000 bytes or more?)");
             break;
+        }
         const unsigned char *line;
         size_t len;
         st = next_line(r, &line, &len, err);
@@ -485,6 +482,12 @@ static ctg_status feed(ctg_reader *r, ctg_error *err)
         return st;
     if (!line) {
         r->finished = 1;
+        /* libcsv checks an unclosed quote at the end only in strict mode,
+         * which would also refuse a stray quote inside a field: look at its
+         * state instead (2 = inside a field, quoted = it opened with '"') */
+        if (r->csv.pstate == 2 && r->csv.quoted)
+            return ctg_fail(err, CTG_ERR_DATA, r->path, r->cur_line ? r->cur_line : r->line,
+                            "the file ends inside a quoted field (cut short?)");
         if (csv_fini(&r->csv, on_field, on_row, r) != 0)
             return ctg_fail(err, CTG_ERR_DATA, r->path, r->cur_line ? r->cur_line : r->line,
                             "the file ends inside a quoted field (cut short?)");

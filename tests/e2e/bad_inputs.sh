@@ -271,6 +271,17 @@ check_pseudo_codes() {
         fail "case $id: the file's counts do not show 3 pseudo-units"
 }
 
+check_pseudo_codes_portal() {
+    "$CTGDIAG" --db "$DB" status --notices >notices.out </dev/null
+    for want in \
+        "AllocatairesCom2015-pseudo-codes.csv:2: pseudo '99999': a pseudo-code that names no place" \
+        "AllocatairesCom2015-pseudo-codes.csv:3: pseudo 'XXXXX': a pseudo-code that names no place"; do
+        grep -qxF "$want" notices.out || fail "case $id: no notice '$want'"
+    done
+    expect_eq "case $id: pseudo rows stored" 2 \
+        "$(section rows after.dump | grep -c '^AllocatairesCom2015-pseudo-codes.csv|pseudo|' || true)"
+}
+
 check_row_of_separators() {
     "$CTGDIAG" --db "$DB" status --notices >notices.out </dev/null
     grep -qxF "filosofi-row-of-separators.csv:11: blank '': a row of empty fields, read as a blank line" notices.out ||
