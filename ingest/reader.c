@@ -4,6 +4,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -37,7 +38,11 @@ struct ctg_reader {
 
     encoding enc;
     ctg_buf conv;         /* the current line converted to UTF-8 */
-    ctg_sha256 sha;
+
+    /* the SHA-256 of the file, computed on the second core while it is parsed */
+    pthread_t hasher;
+    int hashing;          /* the hasher thread runs and is not joined yet */
+    ctg_status hash_status;
     char sha_hex[CTG_SHA256_HEX_LEN + 1];
 
     /* parsing */
@@ -66,22 +71,100 @@ struct ctg_reader {
 
 /* ------------------------------------------------------------------ hashing */
 
-/* Two independent 64-bit hashes of the record text; together 128 bits. */
+/* Two independent 64-bit hashes of the record text, 8 bytes a step;
+ * together 128 bits: two rows with equal hashes are taken as equal. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
 static void hash128(const char *s, size_t n, uint64_t out[2])
 {
-    uint64_t a = 0xcbf29ce484222325ULL;     /* FNV-1a */
-    uint64_t b = 0x9e3779b97f4a7c15ULL ^ n; /* multiply-rotate */
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        a = (a ^ c) * 0x100000001b3ULL;
-        b = (b ^ c) * 0xff51afd7ed558ccdULL;
-        b = (b << 29) | (b >> 35);
+    uint64_t a = 0x9e3779b97f4a7c15ULL ^ n;
+    uint64_t b = 0xc2b2ae3d27d4eb4fULL + n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        a = (a ^ w) * 0x100000001b3ULL;
+        a ^= a >> 29;
+        b = (b + w) * 0x9fb21c651e98df25ULL;
+        b = (b << 31) | (b >> 33);
     }
-    b ^= b >> 33;
-    b *= 0xc4ceb9fe1a85ec53ULL;
-    b ^= b >> 33;
+    uint64_t tail = 0;
+    memcpy(&tail, s + i, n - i);
+    a = mix64(a ^ tail);
+    b = mix64(b + tail + 0x2545f4914f6cdd1dULL);
     out[0] = a;
     out[1] = b;
+}
+
+/* ------------------------------------------------------------------ SHA-256 */
+
+/* Hashes the whole file behind fd with pread (the parser's offset is not
+ * touched). Returns 0 or an errno. */
+static int hash_fd(int fd, char hex[CTG_SHA256_HEX_LEN + 1])
+{
+    enum { HASH_BLOCK = 1 << 20 };
+    unsigned char *buf = malloc(HASH_BLOCK);
+    if (!buf)
+        return ENOMEM;
+    ctg_sha256 h;
+    ctg_sha256_init(&h);
+    off_t off = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = pread(fd, buf, HASH_BLOCK, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        ctg_sha256_update(&h, buf, (size_t)n);
+        off += n;
+    }
+    if (rc == 0)
+        ctg_sha256_final_hex(&h, hex);
+    free(buf);
+    return rc;
+}
+
+static void *hasher_main(void *arg)
+{
+    ctg_reader *r = arg;
+    r->hash_status = hash_fd(r->fd, r->sha_hex) ? CTG_ERR_NOINPUT : CTG_OK;
+    return NULL;
+}
+
+/* Starts hashing the file on another thread (or here, if no thread). */
+static void start_hashing(ctg_reader *r)
+{
+    if (r->hashing)
+        return;
+    r->sha_hex[0] = '\0';
+    if (pthread_create(&r->hasher, NULL, hasher_main, r) == 0)
+        r->hashing = 1;
+    else
+        hasher_main(r);
+}
+
+static ctg_status finish_hashing(ctg_reader *r, ctg_error *err)
+{
+    if (r->hashing) {
+        pthread_join(r->hasher, NULL);
+        r->hashing = 0;
+    }
+    if (r->hash_status != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOINPUT, r->path, 0, "read error while hashing the file");
+    return CTG_OK;
 }
 
 /* ------------------------------------------------------------------- blocks */
@@ -116,7 +199,6 @@ static ctg_status fill(ctg_reader *r, ctg_error *err)
             r->eof = 1;
             break;
         }
-        ctg_sha256_update(&r->sha, r->block + r->len, (size_t)n);
         r->len += (size_t)n;
     }
     return CTG_OK;
@@ -271,7 +353,6 @@ ctg_status ctg_reader_open(const char *path, ctg_reader **out, ctg_error *err)
         goto fail;
     }
     r->size = (long long)sb.st_size;
-    ctg_sha256_init(&r->sha);
     *out = r;
     return CTG_OK;
 fail:
@@ -291,7 +372,6 @@ static ctg_status rewind_file(ctg_reader *r, ctg_error *err)
     r->len = r->pos = 0;
     r->eof = 0;
     r->line = 0;
-    ctg_sha256_init(&r->sha);
     ctg_status st = fill(r, err);
     if (st != CTG_OK)
         return st;
@@ -423,11 +503,6 @@ static int space_not_tab(unsigned char c)
     return c == ' ';
 }
 
-static int space_or_tab(unsigned char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 ctg_status ctg_reader_start(ctg_reader *r, char sep, long skip, ctg_error *err)
 {
     ctg_status st = rewind_file(r, err);
@@ -435,11 +510,13 @@ ctg_status ctg_reader_start(ctg_reader *r, char sep, long skip, ctg_error *err)
         return st;
     if (r->csv_ready)
         csv_free(&r->csv);
-    if (csv_init(&r->csv, CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+    if (csv_init(&r->csv, CSV_APPEND_NULL) != 0)
         return ctg_fail(err, CTG_ERR_NOMEM, r->path, 0, "out of memory");
     r->csv_ready = 1;
     csv_set_delim(&r->csv, (unsigned char)sep);
-    csv_set_space_func(&r->csv, sep == '\t' ? space_not_tab : space_or_tab);
+    if (sep == '\t')
+        csv_set_space_func(&r->csv, space_not_tab); /* default: blanks are space and TAB */
+    start_hashing(r);
     csv_set_blk_size(&r->csv, 64 * 1024);
     r->finished = 0;
     for (long i = 0; i < skip; i++) {
@@ -553,10 +630,8 @@ ctg_status ctg_reader_next(ctg_reader *r, const ctg_record **rec, ctg_error *err
             if (st != CTG_OK)
                 return st;
         }
-        if (r->nrec == 0) {
-            ctg_sha256_final_hex(&r->sha, r->sha_hex);
-            return CTG_OK;
-        }
+        if (r->nrec == 0)
+            return finish_hashing(r, err);
     }
     pending_record *p = &r->recs[r->rec_next++];
     if (p->nfields > r->fptr_cap) {
@@ -605,6 +680,8 @@ void ctg_reader_close(ctg_reader *r)
 {
     if (!r)
         return;
+    if (r->hashing)
+        pthread_join(r->hasher, NULL);
     if (r->fd >= 0)
         close(r->fd);
     if (r->csv_ready)
@@ -627,29 +704,10 @@ ctg_status ctg_file_sha256(const char *path, char hex[CTG_SHA256_HEX_LEN + 1], c
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return ctg_fail(err, CTG_ERR_NOINPUT, path, 0, "cannot open: %s", strerror(errno));
-    unsigned char *buf = malloc(BLOCK_BYTES);
-    if (!buf) {
-        close(fd);
-        return ctg_fail(err, CTG_ERR_NOMEM, path, 0, "out of memory");
-    }
-    ctg_sha256 h;
-    ctg_sha256_init(&h);
-    ctg_status st = CTG_OK;
-    for (;;) {
-        ssize_t n = read(fd, buf, BLOCK_BYTES);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            st = ctg_fail(err, CTG_ERR_NOINPUT, path, 0, "read error: %s", strerror(errno));
-            break;
-        }
-        if (n == 0)
-            break;
-        ctg_sha256_update(&h, buf, (size_t)n);
-    }
-    if (st == CTG_OK)
-        ctg_sha256_final_hex(&h, hex);
-    free(buf);
+    int rc = hash_fd(fd, hex);
     close(fd);
-    return st;
+    if (rc)
+        return ctg_fail(err, rc == ENOMEM ? CTG_ERR_NOMEM : CTG_ERR_NOINPUT, path, 0,
+                        "read error: %s", strerror(rc));
+    return CTG_OK;
 }

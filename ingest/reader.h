@@ -6,8 +6,8 @@
  * Windows-1252, detected per file and converted to UTF-8; CRLF, LF or CR line
  * ends; ';' ',' or TAB separators (chosen by the caller after peeking);
  * RFC 4180 quoting with doubled quotes and line breaks inside quotes; title
- * lines before the header (skipped). It computes the file's SHA-256 in the
- * same pass.
+ * lines before the header (skipped). It computes the file's SHA-256 on a
+ * second thread while the records are read (POSIX threads).
  *
  * What makes a whole file bad (ctg_reader_next returns CTG_ERR_DATA with the
  * line): a NUL byte or other binary control byte, bytes that are neither

@@ -98,7 +98,9 @@ CREATE TABLE IF NOT EXISTS obs_row (
     vals     BLOB NOT NULL                -- packed values, one per file_variable
 );
 CREATE INDEX IF NOT EXISTS obs_row_key ON obs_row(file_id, level, code, period);
-CREATE INDEX IF NOT EXISTS obs_row_unit ON obs_row(level, code);
+-- No index on (level, code) here: keeping one up to date during a load
+-- costs a quarter of the ingest time; the stages that look units up across
+-- files create the indexes they need.
 
 -- Rows rejected alone (the rest of their file loaded), with their reason.
 CREATE TABLE IF NOT EXISTS reject (
