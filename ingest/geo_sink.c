@@ -318,11 +318,16 @@ static const char *normalise_field(ctg_load *load, geo_state *s, size_t i, int *
     }
     case FK_RATIO: {
         double d;
-        char mark = 0;
-        if (ctg_parse_number(text, v->len, &mark, &d, NULL) != CTG_NUM_OK || d < 0) {
+        if (ctg_parse_number(text, v->len, &load->decimal_mark, &d, NULL) != CTG_NUM_OK ||
+            d < 0) {
             snprintf(buf, size, "%s: '%.30s' is not a number >= 0", tf->name, text);
             return buf;
         }
+        /* stored in the C locale's form, whatever mark the file uses */
+        char norm[40];
+        ctg_format_double(d, norm, sizeof norm);
+        ctg_buf_reset(v);
+        ctg_buf_puts(v, norm);
         return NULL;
     }
     case FK_EPCI:
@@ -442,7 +447,7 @@ static int bind_row(ctg_load *load, geo_state *s, sqlite3_stmt *st, const ctg_re
     }
     for (size_t i = 0; i < s->nf; i++) {
         if (s->desc->fields[i].kind == FK_RATIO && !s->null[i])
-            sqlite3_bind_double(st, p++, atof(ctg_buf_str(&s->value[i])));
+            sqlite3_bind_double(st, p++, strtod(ctg_buf_str(&s->value[i]), NULL));
         else
             bind_text_or_null(st, p++, &s->value[i], s->null[i] || !s->bound[i]);
     }
@@ -519,9 +524,12 @@ static ctg_status geo_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
             ctg_buf_putc(&s->key, '\x1f');
         }
     }
-    if (s->null[0]) {
-        snprintf(reason, sizeof reason, "no %s", s->desc->fields[0].name);
-        return ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, reason, err);
+    for (size_t i = 0; i < s->nf; i++) {
+        if (s->desc->fields[i].required && s->null[i]) {
+            snprintf(reason, sizeof reason, "no %s (an empty cell where one is required)",
+                     s->desc->fields[i].name);
+            return ctg_load_reject(load, rec->line, rec->raw, rec->raw_len, reason, err);
+        }
     }
     if (s->desc->target == CTG_TARGET_GEO_EVENT || s->desc->target == CTG_TARGET_GEO_PASSAGE) {
         /* events and passage rows: a code appears in several rows by nature;

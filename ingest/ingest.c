@@ -625,8 +625,12 @@ ctg_status ctg_load_replace(ctg_load *load, sqlite3_int64 other, ctg_error *err)
                         "collides with %s (loaded %s): it holds the same units for the same %s; "
                         "give --replace to replace it",
                         path, when,
-                        load->fam->target == CTG_TARGET_OBSERVATIONS ? "family and period"
-                                                                      : "geography year");
+                        load->fam->target == CTG_TARGET_GEO_COMMUNE ||
+                                load->fam->target == CTG_TARGET_GEO_MEMBERSHIP ||
+                                load->fam->target == CTG_TARGET_GEO_IRIS ||
+                                load->fam->target == CTG_TARGET_GEO_AREA
+                            ? "geography year"
+                            : "family and period");
     s = delete_file(load->wh, other, err);
     if (s == CTG_OK)
         snprintf(load->replaced, sizeof load->replaced, "%s", name);
@@ -794,12 +798,13 @@ static ctg_status update_source_file(ctg_load *load, const ctg_reader *r, ctg_er
 }
 
 /* Looks for a loaded file with the same bytes, read with the family
- * definition in force (a file read with an older definition is read again).
+ * definition in force (a file read with an older definition is read again)
+ * and, when --schema or --geo-year is given, with that family and year.
  * Only hashes the file first when a loaded file has its size (otherwise it
  * cannot be unchanged). */
-static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams, const char *path,
-                                 long long size, ctg_ingest_result *res, int *found,
-                                 ctg_error *err)
+static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams,
+                                 const ctg_ingest_options *opt, const char *path, long long size,
+                                 ctg_ingest_result *res, int *found, ctg_error *err)
 {
     *found = 0;
     sqlite3_stmt *st = NULL;
@@ -818,7 +823,7 @@ static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams, co
         return s;
     s = ctg_wh_prepare(wh,
                        "SELECT family, vintage, rows_read, rows_loaded, rows_rejected, "
-                       "rows_duplicate, values_secret, family_sha256 FROM source_file "
+                       "rows_duplicate, values_secret, family_sha256, geo_year FROM source_file "
                        "WHERE sha256 = ?1",
                        &st, err);
     if (s != CTG_OK)
@@ -828,6 +833,9 @@ static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams, co
         const ctg_family *fam = ctg_families_find(fams, (const char *)sqlite3_column_text(st, 0));
         if (!fam || strcmp(fam->sha256, (const char *)sqlite3_column_text(st, 7)) != 0)
             continue; /* read with another definition of its family: read it again */
+        if ((opt->schema_id && strcmp(opt->schema_id, fam->id) != 0) ||
+            (opt->geo_year && opt->geo_year != sqlite3_column_int(st, 8)))
+            continue; /* asked to read it otherwise: read it again */
         *found = 1;
         res->status = CTG_FILE_UNCHANGED;
         snprintf(res->family, sizeof res->family, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -1098,7 +1106,7 @@ ctg_status ctg_ingest_file(ctg_warehouse *wh, const ctg_families *fams, const ch
         st = ctg_fail(err, CTG_ERR_DATA, path, 0, "empty file");
         goto cleanup;
     }
-    st = find_unchanged(wh, fams, path, ctg_reader_size(r), res, &found, err);
+    st = find_unchanged(wh, fams, opt, path, ctg_reader_size(r), res, &found, err);
     if (st != CTG_OK || found)
         goto cleanup;
     st = ctg_reader_peek(r, lines, &nlines, err);
