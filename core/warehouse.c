@@ -69,7 +69,20 @@ static const char OBSERVATION_VIEW[] =
     "       v.variable AS variable, obs_value(r.vals, v.idx) AS value, "
     "       obs_status(r.vals, v.idx) AS status, f.geo_year AS geo_year, r.line AS line "
     "FROM obs_row r JOIN source_file f ON f.id = r.file_id "
-    "JOIN file_variable v ON v.file_id = r.file_id;";
+    "JOIN file_variable v ON v.file_id = r.file_id;"
+    /* IRIS figures summed by commune (the commune the file gives, else the
+     * IRIS code's first five characters): value_known is the sum over the
+     * IRIS whose value is known; iris_known < iris means some are secret
+     * or missing, and the sum is then only a lower bound. */
+    "CREATE TEMP VIEW IF NOT EXISTS commune_from_iris AS "
+    "SELECT r.file_id AS file_id, f.family AS family, "
+    "       ifnull(r.parent, substr(r.code, 1, 5)) AS commune, "
+    "       CASE WHEN v.period = '' THEN r.period ELSE v.period END AS period, "
+    "       v.variable AS variable, sum(obs_value(r.vals, v.idx)) AS value_known, "
+    "       count(*) AS iris, sum(obs_status(r.vals, v.idx) = 'ok') AS iris_known "
+    "FROM obs_row r JOIN source_file f ON f.id = r.file_id "
+    "JOIN file_variable v ON v.file_id = r.file_id "
+    "WHERE r.level = 'iris' GROUP BY r.file_id, 3, 4, v.variable;";
 
 ctg_status ctg_wh_fail(ctg_warehouse *wh, int rc, ctg_error *err, const char *what)
 {

@@ -4,7 +4,8 @@
  * A ctg_warehouse is an opaque handle on one open SQLite connection with the
  * schema of schemas/warehouse.sql applied, WAL journaling, foreign keys on,
  * and the SQL functions obs_value(vals, idx) / obs_status(vals, idx) plus
- * the temporary view `observation` that unpack obs_row (docs/warehouse.md).
+ * the temporary views `observation` (obs_row unpacked) and
+ * `commune_from_iris` (IRIS figures summed by commune), docs/warehouse.md.
  *
  * A writing command opens the warehouse with CTG_WH_WRITER: it holds an
  * exclusive lock on FILE.lock (flock, released when the process ends, even

@@ -10,6 +10,9 @@
  *                        provenance that differs between two encodings of
  *                        the same data (path, size, sha256, encoding, lines)
  *
+ *   whdump DB --sql SQL  the rows of one query, run in a ctgdiag connection
+ *                        (with obs_value, obs_status and the temp views)
+ *
  * Two warehouses hold the same data when their --content dumps are equal.
  */
 #include <stdio.h>
@@ -85,8 +88,10 @@ static const char *const PROVENANCE[][2] = {
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || (argc == 3 && strcmp(argv[2], "--content")) || argc > 3) {
-        fprintf(stderr, "usage: whdump DB [--content]\n");
+    int sql = argc == 4 && !strcmp(argv[2], "--sql");
+    if (argc < 2 || (argc == 3 && strcmp(argv[2], "--content")) || (argc == 4 && !sql) ||
+        argc > 4) {
+        fprintf(stderr, "usage: whdump DB [--content | --sql SQL]\n");
         return 64;
     }
     ctg_warehouse *wh = NULL;
@@ -97,6 +102,11 @@ int main(int argc, char **argv)
         return ctg_exit_code(err.code);
     }
     int bad = 0;
+    if (sql) {
+        bad = dump(ctg_wh_db(wh), "query", argv[3]);
+        ctg_wh_close(wh);
+        return bad;
+    }
     for (size_t i = 0; i < sizeof CONTENT / sizeof CONTENT[0]; i++)
         bad |= dump(ctg_wh_db(wh), CONTENT[i][0], CONTENT[i][1]);
     if (argc == 2)
