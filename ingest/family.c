@@ -699,7 +699,8 @@ static ctg_status load_dir(ctg_families *fams, const char *dir, ctg_error *err)
         names = l;
         n++;
     }
-    qsort(names, n, sizeof *names, cmp_names);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_names);
     for (size_t i = 0; i < n && st == CTG_OK; i++) {
         ctg_buf path = CTG_BUF_INIT;
         ctg_conf *conf = NULL;

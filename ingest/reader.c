@@ -48,6 +48,7 @@ struct ctg_reader {
     /* parsing */
     struct csv_parser csv;
     int csv_ready;
+    char sep;             /* the field separator of this pass */
     int finished;         /* csv_fini done */
     ctg_buf arena;        /* bytes of the fields of pending records, NUL-separated */
     size_t *field_off, *field_len;
@@ -177,7 +178,7 @@ static ctg_status fill(ctg_reader *r, ctg_error *err)
         r->pos = 0;
     }
     if (r->len == r->cap) {
-        if (r->cap > CTG_MAX_LINE_BYTES)
+        if (r->cap >= CTG_MAX_LINE_BYTES)
             return ctg_fail(err, CTG_ERR_DATA, r->path, r->line + 1,
                             "line longer than 4 MiB (a field of 1,000,000 bytes or more, or "
                             "more than 10,000 columns)");
@@ -503,8 +504,51 @@ static int space_not_tab(unsigned char c)
     return c == ' ';
 }
 
+/* Records end at the file's line terminator only: a lone CR inside an LF
+ * line (or a lone LF in a CR file) is data, as the line splitting says. */
+static int term_lf(unsigned char c)
+{
+    return c == '\n';
+}
+
+static int term_cr(unsigned char c)
+{
+    return c == '\r';
+}
+
+/* A line of blanks between records is a blank line (TAB is a blank unless
+ * it separates the fields). */
+static int blank_line(const char *s, size_t n, char sep)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && (s[i] != '\t' || sep == '\t'))
+            return 0;
+    return 1;
+}
+
+/* Forgets everything of a previous pass (records pending, a record cut by
+ * an error), so that ctg_reader_start really starts from the beginning. */
+static void reset_parse(ctg_reader *r)
+{
+    ctg_buf_reset(&r->arena);
+    ctg_buf_reset(&r->raw_cur);
+    ctg_buf_reset(&r->raw_done);
+    r->nfield = r->cur_fields = r->first_of_cur = 0;
+    r->nrec = r->rec_next = 0;
+    r->cur_line = 0;
+    r->bytes_since_field = 0;
+    r->cb_error = 0;
+    r->finished = 0;
+}
+
 ctg_status ctg_reader_start(ctg_reader *r, char sep, long skip, ctg_error *err)
 {
+    if (r->hashing) { /* a previous pass still hashing: wait for it */
+        pthread_join(r->hasher, NULL);
+        r->hashing = 0;
+    }
+    reset_parse(r);
+    r->sep = sep;
     ctg_status st = rewind_file(r, err);
     if (st != CTG_OK)
         return st;
@@ -516,9 +560,9 @@ ctg_status ctg_reader_start(ctg_reader *r, char sep, long skip, ctg_error *err)
     csv_set_delim(&r->csv, (unsigned char)sep);
     if (sep == '\t')
         csv_set_space_func(&r->csv, space_not_tab); /* default: blanks are space and TAB */
+    csv_set_term_func(&r->csv, r->term == '\r' ? term_cr : term_lf);
     start_hashing(r);
     csv_set_blk_size(&r->csv, 64 * 1024);
-    r->finished = 0;
     for (long i = 0; i < skip; i++) {
         const unsigned char *line;
         size_t n;
@@ -576,7 +620,7 @@ static ctg_status feed(ctg_reader *r, ctg_error *err)
     if (st != CTG_OK)
         return st;
     int in_record = r->cur_fields > 0 || r->raw_cur.len > 0;
-    if (!in_record && tn == 0)
+    if (!in_record && blank_line(text, tn, r->sep))
         return CTG_OK; /* a blank line between records */
     if (!r->cur_line)
         r->cur_line = r->line;
