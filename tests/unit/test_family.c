@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,41 +24,11 @@
 
 /* ------------------------------------------------------------ fixtures */
 
-static char g_dir[256];
-
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
-            struct stat sb;
-            if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
 
 static int group_setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/ctg_test_family_XXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    remove_tree(g_dir);
-    return 0;
+    return testutil_scratch("family");
 }
 
 /* Creates (empty) the folder g_dir/sub and returns its path (static). */
@@ -64,7 +36,7 @@ static const char *fresh_dir(const char *sub)
 {
     static char path[512];
     snprintf(path, sizeof path, "%s/%s", g_dir, sub);
-    remove_tree(path);
+    testutil_remove_tree(path);
     assert_int_equal(mkdir(path, 0700), 0);
     return path;
 }
@@ -847,5 +819,5 @@ int main(void)
         cmocka_unit_test(test_real_headers_recognised),
         cmocka_unit_test(test_real_header_variants),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, testutil_teardown);
 }

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,23 +160,10 @@ static void test_field_value_two_parts(void **state)
 
 /* -------------------------------------------------- in-process ingest */
 
-static char g_dir[256];
-
 static int group_setup(void **state)
 {
     (void)state;
-    snprintf(g_dir, sizeof g_dir, "/tmp/ctg_test_ingest_XXXXXX");
-    return mkdtemp(g_dir) ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    char path[512];
-    snprintf(path, sizeof path, "%s/caf_allocataires_com_202112.csv", g_dir);
-    unlink(path);
-    rmdir(g_dir);
-    return 0;
+    return testutil_scratch("ingest");
 }
 
 static const char *const CAF_COLUMNS[] = {
@@ -591,5 +580,5 @@ int main(void)
         cmocka_unit_test(test_field_value_two_parts),
         cmocka_unit_test(test_ingest_caf_commune_file),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, testutil_teardown);
 }
