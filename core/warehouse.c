@@ -66,7 +66,9 @@ static const char OBSERVATION_VIEW[] =
     "CREATE TEMP VIEW IF NOT EXISTS observation AS "
     "SELECT r.file_id AS file_id, f.family AS family, r.level AS level, r.code AS code, "
     "       CASE WHEN v.period = '' THEN r.period ELSE v.period END AS period, "
-    "       v.variable AS variable, obs_value(r.vals, v.idx) AS value, "
+    "       CASE WHEN r.measure IS NULL THEN v.variable WHEN v.variable = '' THEN r.measure "
+    "            ELSE r.measure || '_' || v.variable END AS variable, "
+    "       obs_value(r.vals, v.idx) AS value, "
     "       obs_status(r.vals, v.idx) AS status, f.geo_year AS geo_year, r.line AS line "
     "FROM obs_row r JOIN source_file f ON f.id = r.file_id "
     "JOIN file_variable v ON v.file_id = r.file_id;"
@@ -78,11 +80,13 @@ static const char OBSERVATION_VIEW[] =
     "SELECT r.file_id AS file_id, f.family AS family, "
     "       ifnull(r.parent, substr(r.code, 1, 5)) AS commune, "
     "       CASE WHEN v.period = '' THEN r.period ELSE v.period END AS period, "
-    "       v.variable AS variable, sum(obs_value(r.vals, v.idx)) AS value_known, "
+    "       CASE WHEN r.measure IS NULL THEN v.variable WHEN v.variable = '' THEN r.measure "
+    "            ELSE r.measure || '_' || v.variable END AS variable, "
+    "       sum(obs_value(r.vals, v.idx)) AS value_known, "
     "       count(*) AS iris, sum(obs_status(r.vals, v.idx) = 'ok') AS iris_known "
     "FROM obs_row r JOIN source_file f ON f.id = r.file_id "
     "JOIN file_variable v ON v.file_id = r.file_id "
-    "WHERE r.level = 'iris' GROUP BY r.file_id, 3, 4, v.variable;";
+    "WHERE r.level = 'iris' GROUP BY r.file_id, 3, 4, 5;";
 
 ctg_status ctg_wh_fail(ctg_warehouse *wh, int rc, ctg_error *err, const char *what)
 {

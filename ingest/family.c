@@ -376,6 +376,86 @@ static ctg_status read_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
     return bad(p, e->line, "unknown key '%s' in [read]", e->key);
 }
 
+static const char *const STATUS_NAMES[] = {"ok", "missing", "secret"};
+
+/* "PATTERN : CODE=MEANING CODE=MEANING..." for a level or status column. */
+static ctg_status parse_coded(parse_ctx *p, long line, const char *key, const char *value,
+                              int is_level, ctg_coded_field *c)
+{
+    const char *colon = strstr(value, " : ");
+    if (!colon)
+        return bad(p, line, "this key reads 'PATTERN : CODE=MEANING ...': %s", value);
+    char *pat = dup_trim(value, (size_t)(colon - value));
+    if (!pat)
+        return CTG_ERR_NOMEM;
+    ctg_status st = parse_field(p, line, key, pat, &c->column);
+    free(pat);
+    char **words = NULL;
+    size_t n = 0;
+    if (st == CTG_OK)
+        st = add_words(&words, &n, colon + 3);
+    if (st == CTG_OK && n == 0)
+        st = bad(p, line, "no CODE=MEANING after ' : ' in %s", value);
+    if (st == CTG_OK && !(c->codes = calloc(n, sizeof *c->codes)))
+        st = CTG_ERR_NOMEM;
+    if (st == CTG_OK && !(c->meanings = calloc(n, sizeof *c->meanings)))
+        st = CTG_ERR_NOMEM;
+    for (size_t i = 0; st == CTG_OK && i < n; i++) {
+        char *eq = strchr(words[i], '=');
+        if (!eq || eq == words[i] || !eq[1]) {
+            st = bad(p, line, "'%s' is not CODE=MEANING", words[i]);
+            break;
+        }
+        *eq = '\0';
+        int meaning = -1;
+        if (is_level) {
+            ctg_level l = ctg_level_parse(eq + 1);
+            meaning = (l == CTG_LEVEL_NONE || l == CTG_LEVEL_PSEUDO) ? -1 : (int)l;
+        } else {
+            for (int k = 0; k < 3; k++)
+                if (!strcmp(eq + 1, STATUS_NAMES[k]))
+                    meaning = k;
+        }
+        if (meaning < 0) {
+            st = bad(p, line,
+                     is_level ? "'%s' is not a level (commune, arm, iris, epci, dep, reg, fr)"
+                              : "'%s' is not a status (ok, missing, secret)",
+                     eq + 1);
+            break;
+        }
+        c->codes[c->n] = strdup(words[i]);
+        if (!c->codes[c->n]) {
+            st = CTG_ERR_NOMEM;
+            break;
+        }
+        c->meanings[c->n++] = meaning;
+    }
+    free_words(words, n);
+    return st;
+}
+
+static void free_coded(ctg_coded_field *c)
+{
+    free_field(&c->column);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->codes[i]);
+    free(c->codes);
+    free(c->meanings);
+}
+
+/* Appends a field rule to a list (measure, ignore). */
+static ctg_status add_field_rule(parse_ctx *p, long line, const char *key, const char *value,
+                                 ctg_field_rule **list, size_t *n)
+{
+    ctg_field_rule *l = realloc(*list, (*n + 1) * sizeof *l);
+    if (!l)
+        return CTG_ERR_NOMEM;
+    *list = l;
+    ctg_status st = parse_field(p, line, key, value, &l[*n]);
+    (*n)++; /* counted even on failure so that it is freed */
+    return st;
+}
+
 static ctg_status unit_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
 {
     ctg_field_rule *slot = NULL;
@@ -428,6 +508,40 @@ static ctg_status unit_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
             st = add_words(&f->withheld_values, &f->nwithheld_values, colon + 3);
         return st;
     }
+    if (!strcmp(e->key, "level_column") || !strcmp(e->key, "status")) {
+        int is_level = e->key[0] == 'l';
+        int *has = is_level ? &f->has_level_column : &f->has_status;
+        ctg_coded_field *c = is_level ? &f->level_column : &f->status;
+        if (*has)
+            return bad(p, e->line, "%s is given twice", e->key);
+        *has = 1;
+        return parse_coded(p, e->line, e->key, e->value, is_level, c);
+    }
+    if (!strcmp(e->key, "value")) {
+        if (f->has_value)
+            return bad(p, e->line, "value is given twice%s", "");
+        f->has_value = 1;
+        f->value_kind = CTG_KIND_COUNT;
+        const char *colon = strstr(e->value, " : ");
+        char *pat = dup_trim(e->value, colon ? (size_t)(colon - e->value) : strlen(e->value));
+        if (!pat)
+            return CTG_ERR_NOMEM;
+        ctg_status st = parse_field(p, e->line, "value", pat, &f->value);
+        free(pat);
+        if (st != CTG_OK || !colon)
+            return st;
+        const char *k = colon + 3;
+        for (int i = 0; i <= CTG_KIND_REAL; i++)
+            if (!strcmp(k, KIND_NAMES[i])) {
+                f->value_kind = (ctg_kind)i;
+                return CTG_OK;
+            }
+        return bad(p, e->line, "unknown kind '%s' (count, rate, ratio, amount, real)", k);
+    }
+    if (!strcmp(e->key, "measure"))
+        return add_field_rule(p, e->line, "measure", e->value, &f->measures, &f->nmeasures);
+    if (!strcmp(e->key, "ignore"))
+        return add_field_rule(p, e->line, "ignore", e->value, &f->ignores, &f->nignores);
     if (!strcmp(e->key, "pseudo"))
         return add_words(&f->pseudo, &f->npseudo, e->value);
     if (!strcmp(e->key, "total")) {
@@ -501,10 +615,22 @@ static ctg_status check_family(parse_ctx *p, ctg_family *f)
     if (f->target == CTG_TARGET_OBSERVATIONS) {
         if (!f->code.parts)
             return bad(p, 0, "an observations family needs [unit] code%s", "");
-        if (f->level == CTG_LEVEL_NONE)
-            return bad(p, 0, "an observations family needs [unit] level%s", "");
-        if (f->ncolumns == 0)
-            return bad(p, 0, "an observations family needs [columns] map lines%s", "");
+        if (f->level == CTG_LEVEL_NONE && !f->has_level_column)
+            return bad(p, 0, "an observations family needs [unit] level or level_column%s", "");
+        if (f->has_value && f->ncolumns)
+            return bad(p, f->columns[0].line,
+                       "a family reads wide files ([columns]) or long ones ([unit] value), not "
+                       "both%s",
+                       "");
+        if (f->has_value && !f->nmeasures)
+            return bad(p, f->value.line,
+                       "a long file's [unit] value needs [unit] measure columns naming its "
+                       "variable%s",
+                       "");
+        if (!f->has_value && f->ncolumns == 0)
+            return bad(p, 0, "an observations family needs [columns] map lines (or a [unit] "
+                             "value for long files)%s",
+                       "");
         if (f->nfields)
             return bad(p, f->fields[0].line, "[fields] is for geography and dictionary targets%s",
                        "");
@@ -565,7 +691,18 @@ static void free_family(ctg_family *f)
     }
     free(f->vintage);
     free_field(&f->code);
-    free(f->level_column);
+    if (f->has_level_column)
+        free_coded(&f->level_column);
+    if (f->has_status)
+        free_coded(&f->status);
+    if (f->has_value)
+        free_field(&f->value);
+    for (size_t i = 0; i < f->nmeasures; i++)
+        free_field(&f->measures[i]);
+    free(f->measures);
+    for (size_t i = 0; i < f->nignores; i++)
+        free_field(&f->ignores[i]);
+    free(f->ignores);
     if (f->has_name)
         free_field(&f->name);
     if (f->has_period)

@@ -77,6 +77,16 @@ typedef struct ctg_vintage_rule {
     regex_t re;
 } ctg_vintage_rule;
 
+/* A column whose values are codes with a meaning: the level of the row's
+ * unit (GEO_OBJECT: COM=commune ...) or the status of its values
+ * (OBS_STATUS: K=secret ...). */
+typedef struct ctg_coded_field {
+    ctg_field_rule column;
+    char **codes;         /* values of the column, compared case-insensitively */
+    int *meanings;        /* a ctg_level or a ctg_value_status for each code */
+    size_t n;
+} ctg_coded_field;
+
 typedef struct ctg_family {
     char *id, *label, *producer, *description;
     char *path;                  /* the .family file */
@@ -107,7 +117,19 @@ typedef struct ctg_family {
     /* [unit] (observations and geography targets) */
     ctg_field_rule code;         /* code column(s) */
     ctg_level level;             /* level of the codes (commune includes arrondissements) */
-    char *level_column;          /* or a column whose value names the level */
+    int has_level_column;        /* or a column whose value names the level of each row */
+    ctg_coded_field level_column;
+    int has_status;              /* a column giving the status of the row's values */
+    ctg_coded_field status;
+    /* long files (one value per row): the value column, and the columns whose
+     * values, joined by '_', name the variable of each row */
+    int has_value;
+    ctg_field_rule value;
+    ctg_kind value_kind;
+    ctg_field_rule *measures;
+    size_t nmeasures;
+    ctg_field_rule *ignores;     /* columns read by no rule on purpose */
+    size_t nignores;
     int has_name, has_period, has_parent, has_withheld;
     ctg_field_rule name, period, parent, withheld;
     char **withheld_values;      /* values of the withheld column that mean "all secret" */

@@ -643,8 +643,8 @@ static ctg_status replace_overlapping(ctg_load *load, ctg_error *err)
     static const char *const OVERLAP[CTG_TARGET_COUNT] = {
         [CTG_TARGET_OBSERVATIONS] =
             "SELECT 1 FROM obs_row n WHERE n.file_id = ?1 AND EXISTS (SELECT 1 FROM obs_row o "
-            "WHERE o.file_id = ?2 AND o.level = n.level AND o.code = n.code AND o.period = n.period) "
-            "LIMIT 1",
+            "WHERE o.file_id = ?2 AND o.level = n.level AND o.code = n.code AND o.period = n.period "
+            "AND o.measure IS n.measure) LIMIT 1",
         [CTG_TARGET_GEO_EVENT] =
             "SELECT 1 FROM geo_event n JOIN geo_event o ON o.code_before = n.code_before AND "
             "o.mod = n.mod AND o.date_eff IS n.date_eff WHERE n.file_id = ?1 AND o.file_id = ?2 "

@@ -18,8 +18,12 @@ typedef struct obs_var {
 
 typedef struct obs_state {
     size_t code_col[2];
-    int has_name, has_period, has_parent, has_withheld;
-    size_t name_col[2], period_col[2], parent_col[2], withheld_col[2];
+    int has_name, has_period, has_parent, has_withheld, has_level, has_status;
+    size_t name_col[2], period_col[2], parent_col[2], withheld_col[2], level_col[2],
+        status_col[2];
+    size_t *measure_cols;    /* long files: columns naming the row's variable */
+    size_t nmeasure_cols;
+    ctg_buf measure;         /* the current row's variable (long files) */
     obs_var *vars;
     size_t nvars;
     ctg_value *vals;
@@ -67,6 +71,54 @@ static int map_column(ctg_load *load, size_t c, obs_var *v)
     return 0;
 }
 
+static ctg_status prepare_rows(ctg_load *load, obs_state *s, ctg_error *err)
+{
+    ctg_status st = ctg_wh_prepare(load->wh,
+                                   "INSERT INTO obs_row(file_id, level, code, period, name, "
+                                   "parent, line, vals, measure) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                   &s->ins_row, err);
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(load->wh, "DELETE FROM obs_row WHERE id = ?1", &s->del_row, err);
+    return st;
+}
+
+/*
+ * A long file (one value per row, Melodi style): the value column is the one
+ * variable of the file, named by each row's measure columns. Columns the
+ * family ignores are bound first, then every other column matching a
+ * measure pattern, in header order.
+ */
+static ctg_status begin_long(ctg_load *load, obs_state *s, ctg_error *err)
+{
+    const ctg_family *fam = load->fam;
+    size_t col[2];
+    if (!ctg_load_bind(load, &fam->value, col, NULL, 0))
+        return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
+                        "no column for the value (pattern %s) in the header of family %s",
+                        fam->value.pattern[0], fam->id);
+    s->vars[0] = (obs_var){col[0], "", "", fam->value_kind};
+    s->nvars = 1;
+    for (size_t i = 0; i < fam->nignores; i++)
+        while (ctg_load_bind(load, &fam->ignores[i], col, NULL, 0))
+            ;
+    for (size_t i = 0; i < fam->nmeasures; i++)
+        while (ctg_load_bind(load, &fam->measures[i], col, NULL, 0))
+            s->measure_cols[s->nmeasure_cols++] = col[0];
+    if (s->nmeasure_cols == 0)
+        return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
+                        "no column names the variable of the rows (measure %s) in family %s",
+                        fam->measures[0].pattern[0], fam->id);
+    /* header order, so that the variable reads as the columns do */
+    for (size_t i = 1; i < s->nmeasure_cols; i++)
+        for (size_t j = i; j > 0 && s->measure_cols[j - 1] > s->measure_cols[j]; j--) {
+            size_t t = s->measure_cols[j];
+            s->measure_cols[j] = s->measure_cols[j - 1];
+            s->measure_cols[j - 1] = t;
+        }
+    return prepare_rows(load, s, err);
+}
+
 static ctg_status obs_begin(ctg_load *load, ctg_error *err)
 {
     const ctg_family *fam = load->fam;
@@ -87,12 +139,21 @@ static ctg_status obs_begin(ctg_load *load, ctg_error *err)
     if (st == CTG_OK)
         st = bind_unit_field(load, &fam->withheld, fam->has_withheld, &s->has_withheld,
                              s->withheld_col, 0, err);
+    if (st == CTG_OK)
+        st = bind_unit_field(load, &fam->level_column.column, fam->has_level_column,
+                             &s->has_level, s->level_col, 1, err);
+    if (st == CTG_OK)
+        st = bind_unit_field(load, &fam->status.column, fam->has_status, &s->has_status,
+                             s->status_col, 0, err);
     if (st != CTG_OK)
         return st;
     s->vars = calloc(load->ncols ? load->ncols : 1, sizeof *s->vars);
     s->vals = calloc(load->ncols ? load->ncols : 1, sizeof *s->vals);
-    if (!s->vars || !s->vals)
+    s->measure_cols = calloc(load->ncols ? load->ncols : 1, sizeof *s->measure_cols);
+    if (!s->vars || !s->vals || !s->measure_cols)
         return ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
+    if (fam->has_value)
+        return begin_long(load, s, err);
     for (size_t c = 0; c < load->ncols; c++) {
         if (load->bound[c])
             continue;
@@ -110,13 +171,7 @@ static ctg_status obs_begin(ctg_load *load, ctg_error *err)
     if (s->nvars == 0)
         return ctg_fail(err, CTG_ERR_DATA, load->path, load->header_line,
                         "no column of the header maps to a variable of family %s", fam->id);
-    st = ctg_wh_prepare(load->wh,
-                        "INSERT INTO obs_row(file_id, level, code, period, name, parent, line, vals) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        &s->ins_row, err);
-    if (st == CTG_OK)
-        st = ctg_wh_prepare(load->wh, "DELETE FROM obs_row WHERE id = ?1", &s->del_row, err);
-    return st;
+    return prepare_rows(load, s, err);
 }
 
 /* --------------------------------------------------------------- rows */
@@ -208,6 +263,31 @@ static const char *read_value(ctg_load *load, const obs_var *var, const char *ce
     return NULL;
 }
 
+/* What the code in a coded column of the row means (-1: none). */
+static int coded_meaning(const ctg_coded_field *c, const ctg_record *rec, const size_t col[2],
+                         ctg_buf *field)
+{
+    ctg_load_field_value(rec, col, c->column.parts, field);
+    for (size_t i = 0; i < c->n; i++)
+        if (!strcasecmp(ctg_buf_str(field), c->codes[i]))
+            return c->meanings[i];
+    return -1;
+}
+
+/* Long files: the variable the row's measure columns name, in s->measure. */
+static void row_measure(obs_state *s, const ctg_record *rec)
+{
+    ctg_buf_reset(&s->measure);
+    for (size_t i = 0; i < s->nmeasure_cols; i++) {
+        size_t c = s->measure_cols[i];
+        if (i)
+            ctg_buf_putc(&s->measure, '_');
+        ctg_buf_append(&s->measure, rec->fields[c], rec->lens[c]);
+    }
+    if (s->measure.data)
+        ctg_canonical_name(s->measure.data);
+}
+
 /* Decides the unit of a row: level and code. Returns NULL or a reason. */
 static const char *row_unit(ctg_load *load, obs_state *s, const ctg_record *rec, ctg_level *level,
                             char code[CTG_CODE_MAX], int *notice, char *buf, size_t size)
@@ -230,12 +310,27 @@ static const char *row_unit(ctg_load *load, obs_state *s, const ctg_record *rec,
         *notice = 1;
         return NULL;
     }
-    if (!ctg_code_normalise(fam->level, raw, s->code.len, code)) {
-        snprintf(buf, size, "'%.40s' is not a %s code", raw, ctg_level_name(fam->level));
+    ctg_level want = fam->level;
+    if (s->has_level) {
+        int meaning = coded_meaning(&fam->level_column, rec, s->level_col, &s->field);
+        if (meaning < 0) {
+            snprintf(buf, size, "column %s: '%.30s' is not a level of family %s",
+                     load->cols[s->level_col[0]], ctg_buf_str(&s->field), fam->id);
+            return buf;
+        }
+        want = (ctg_level)meaning;
+    }
+    ctg_level as = want == CTG_LEVEL_ARM ? CTG_LEVEL_COMMUNE : want;
+    if (want == CTG_LEVEL_FR) {
+        snprintf(code, CTG_CODE_MAX, "FR");
+        *level = CTG_LEVEL_FR;
+        return NULL;
+    }
+    if (!ctg_code_normalise(as, raw, s->code.len, code)) {
+        snprintf(buf, size, "'%.40s' is not a %s code", raw, ctg_level_name(want));
         return buf;
     }
-    *level = (fam->level == CTG_LEVEL_COMMUNE && ctg_code_is_arm(code)) ? CTG_LEVEL_ARM
-                                                                        : fam->level;
+    *level = (as == CTG_LEVEL_COMMUNE && ctg_code_is_arm(code)) ? CTG_LEVEL_ARM : want;
     return NULL;
 }
 
@@ -275,6 +370,10 @@ static ctg_status store_row(ctg_load *load, obs_state *s, const ctg_record *rec,
     }
     sqlite3_bind_int64(st, 7, rec->line);
     sqlite3_bind_blob(st, 8, s->blob.data, (int)s->blob.len, SQLITE_STATIC);
+    if (s->nmeasure_cols)
+        sqlite3_bind_text(st, 9, ctg_buf_str(&s->measure), (int)s->measure.len, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, 9);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -306,11 +405,17 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
     }
 
     int withheld = row_withheld(load, s, rec);
+    int row_status = s->has_status
+                         ? coded_meaning(&load->fam->status, rec, s->status_col, &s->field)
+                         : -1;
+    if (withheld)
+        row_status = CTG_VAL_SECRET;
     long secret = 0, missing = 0;
     for (size_t i = 0; i < s->nvars; i++) {
         const obs_var *v = &s->vars[i];
-        if (withheld) {
-            s->vals[i].status = CTG_VAL_SECRET;
+        if (row_status == CTG_VAL_SECRET || row_status == CTG_VAL_MISSING) {
+            /* the row says so (NOTE, OBS_STATUS): whatever the cell holds */
+            s->vals[i].status = (unsigned char)row_status;
             s->vals[i].value = 0;
         } else {
             why = read_value(load, v, rec->fields[v->col], rec->lens[v->col], &s->vals[i],
@@ -322,9 +427,13 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
         missing += s->vals[i].status == CTG_VAL_MISSING;
     }
 
-    /* the unit's key: level, code, period, and for pseudo-units their name */
+    /* the unit's key: level, code, period, the variable of a long file's
+     * row, and for pseudo-units their name */
+    if (s->nmeasure_cols)
+        row_measure(s, rec);
     ctg_buf_reset(&s->key);
-    ctg_buf_printf(&s->key, "%s\x1f%s\x1f%s", ctg_level_name(level), code, period);
+    ctg_buf_printf(&s->key, "%s\x1f%s\x1f%s\x1f%s", ctg_level_name(level), code, period,
+                   ctg_buf_str(&s->measure));
     if (level == CTG_LEVEL_PSEUDO && s->has_name) {
         ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->field);
         ctg_buf_putc(&s->key, '\x1f');
@@ -419,6 +528,8 @@ static void obs_free(ctg_load *load)
     sqlite3_finalize(s->del_row);
     free(s->vars);
     free(s->vals);
+    free(s->measure_cols);
+    ctg_buf_free(&s->measure);
     ctg_buf_free(&s->blob);
     ctg_buf_free(&s->key);
     ctg_buf_free(&s->code);

@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS file_variable (
     file_id   INTEGER NOT NULL REFERENCES source_file(id),
     idx       INTEGER NOT NULL,           -- position in obs_row.vals
     variable  TEXT NOT NULL,              -- canonical name: 'pop', 'pop0002', 'indfoy_ndur'...
+                                          -- ('' in a long file: each row names it, obs_row.measure)
     period    TEXT NOT NULL,              -- '2018', '2013-2018', or '' = the row's period
     column_name TEXT NOT NULL,            -- header as written in the file
     kind      TEXT NOT NULL,              -- count, rate, ratio, amount, real
@@ -95,7 +96,9 @@ CREATE TABLE IF NOT EXISTS obs_row (
     name     TEXT,                        -- the unit's name as the file writes it, if any
     parent   TEXT,                        -- commune of an IRIS row as the file gives it
     line     INTEGER NOT NULL,            -- 1-based line in the file
-    vals     BLOB NOT NULL                -- packed values, one per file_variable
+    vals     BLOB NOT NULL,               -- packed values, one per file_variable
+    measure  TEXT                         -- long files: the variable this row gives (its
+                                          -- file_variable.variable is then '')
 );
 CREATE INDEX IF NOT EXISTS obs_row_key ON obs_row(file_id, level, code, period);
 -- No index on (level, code) here: keeping one up to date during a load

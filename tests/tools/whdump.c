@@ -54,8 +54,8 @@ static const char *const CONTENT[][2] = {
     {"file variables",
      "SELECT f.family, f.vintage, f.geo_year, v.variable, v.period, v.kind FROM file_variable v "
      "JOIN source_file f ON f.id = v.file_id ORDER BY 1, 2, 4, 5"},
-    {"unit names", "SELECT f.family, r.level, r.code, r.period, r.name, r.parent FROM obs_row r "
-                   "JOIN source_file f ON f.id = r.file_id ORDER BY 1, 2, 3, 4, 5"},
+    {"unit names", "SELECT f.family, r.level, r.code, r.period, r.measure, r.name, r.parent "
+                   "FROM obs_row r JOIN source_file f ON f.id = r.file_id ORDER BY 1, 2, 3, 4, 5, 6"},
     {"geo_commune", "SELECT geo_year, typecom, code, name, dep, reg, arr, parent FROM geo_commune "
                     "ORDER BY 1, 2, 3"},
     {"geo_membership", "SELECT geo_year, level, code, name, dep, reg, epci, epci_nature, arr, cv, "
@@ -77,8 +77,9 @@ static const char *const PROVENANCE[][2] = {
      "SELECT name, size, sha256, family, vintage, geo_year, encoding, separator, decimal_mark, "
      "header_line, rows_read, rows_loaded, rows_rejected, rows_duplicate, values_secret, "
      "values_missing, units_pseudo, rounded_to FROM source_file ORDER BY name, sha256"},
-    {"rows", "SELECT f.name, r.level, r.code, r.period, r.name, r.parent, r.line, hex(r.vals) "
-             "FROM obs_row r JOIN source_file f ON f.id = r.file_id ORDER BY 1, 7"},
+    {"rows", "SELECT f.name, r.level, r.code, r.period, r.measure, r.name, r.parent, r.line, "
+             "hex(r.vals) "
+             "FROM obs_row r JOIN source_file f ON f.id = r.file_id ORDER BY 1, 8"},
     {"rejects", "SELECT f.name, r.line, r.reason, r.raw FROM reject r "
                 "JOIN source_file f ON f.id = r.file_id ORDER BY 1, 2, 3"},
     {"notices", "SELECT f.name, n.line, n.kind, n.code, n.detail FROM file_notice n "

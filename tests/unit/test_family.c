@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/sha256.h"
+#include "core/packed.h"
 #include "ingest/family.h"
 #include "ingest/reader.h"
 
@@ -254,6 +255,45 @@ static void test_parse_full_family(void **state)
     assert_int_equal(regexec(&c[3].re, "NAIS1318", 10, g, 0), 0);
     ctg_template_expand(c[3].period, "NAIS1318", g, out, sizeof out);
     assert_string_equal(out, "2013-2018");
+    ctg_families_free(fams);
+}
+
+/* A long-file family: every key of the long layout parsed. */
+static void test_parse_long_family(void **state)
+{
+    (void)state;
+    const char *dir = fresh_dir("long");
+    write_in(dir, "melodi_like.family",
+             "[family]\nid = melodi_like\nlabel = L\nproducer = P\n"
+             "[recognise]\nrequire = ^GEO$\n"
+             "[unit]\ncode = ^GEO$\n"
+             "level_column = ^GEO_OBJECT$ : COM=commune DEP=dep FRANCE=fr\n"
+             "status = ^OBS_STATUS$ : K=secret M=missing A=ok\n"
+             "value = ^OBS_VALUE$ : real\n"
+             "ignore = ^FREQ$\nignore = ^.+_FR$\n"
+             "measure = ^SEX$\nmeasure = ^.+_MEASURE$\n");
+    ctg_families *fams = NULL;
+    ctg_error err;
+    assert_int_equal(ctg_families_load(dir, &fams, &err), CTG_OK);
+    const ctg_family *f = ctg_families_find(fams, "melodi_like");
+    assert_non_null(f);
+    assert_true(f->has_level_column);
+    assert_int_equal(f->level_column.n, 3);
+    assert_string_equal(f->level_column.codes[1], "DEP");
+    assert_int_equal(f->level_column.meanings[1], CTG_LEVEL_DEP);
+    assert_int_equal(f->level_column.meanings[2], CTG_LEVEL_FR);
+    assert_true(f->has_status);
+    assert_int_equal(f->status.n, 3);
+    assert_int_equal(f->status.meanings[0], CTG_VAL_SECRET);
+    assert_int_equal(f->status.meanings[1], CTG_VAL_MISSING);
+    assert_int_equal(f->status.meanings[2], CTG_VAL_OK);
+    assert_true(f->has_value);
+    assert_int_equal(f->value_kind, CTG_KIND_REAL);
+    assert_string_equal(f->value.pattern[0], "^OBS_VALUE$");
+    assert_int_equal(f->nignores, 2);
+    assert_int_equal(f->nmeasures, 2);
+    assert_string_equal(f->measures[1].pattern[0], "^.+_MEASURE$");
+    assert_int_equal(f->ncolumns, 0);
     ctg_families_free(fams);
 }
 
@@ -499,6 +539,21 @@ static void test_schema_errors(void **state)
                         "needs [unit] code");
     assert_schema_error(HEAD_OK "[unit]\ncode = ^A$\n[columns]\nmap = ^B$ -> b\n", 0,
                         "needs [unit] level");
+    /* long files: value, measure, level and status columns */
+    assert_schema_error(HEAD_OK "[unit]\ncode = ^A$\nlevel = commune\nvalue = ^V$\n", 10,
+                        "needs [unit] measure");
+    assert_schema_error(HEAD_OK "[unit]\ncode = ^A$\nlevel = commune\nvalue = ^V$\n"
+                                "measure = ^M$\n[columns]\nmap = ^B$ -> b\n",
+                        13, "wide files ([columns]) or long ones");
+    assert_schema_error(HEAD_OK "[unit]\nvalue = ^V$ : percent\n", 8, "unknown kind 'percent'");
+    assert_schema_error(HEAD_OK "[unit]\nlevel_column = ^G$ : COM=canton\n", 8,
+                        "'canton' is not a level");
+    assert_schema_error(HEAD_OK "[unit]\nstatus = ^S$ : K=hidden\n", 8,
+                        "'hidden' is not a status");
+    assert_schema_error(HEAD_OK "[unit]\nstatus = ^S$ : K\n", 8, "'K' is not CODE=MEANING");
+    assert_schema_error(HEAD_OK "[unit]\nstatus = ^S$\n", 8, "'PATTERN : CODE=MEANING");
+    assert_schema_error(HEAD_OK "[unit]\ncode = ^A$\nmeasure = ^M$\nvalue = ^V$\n", 0,
+                        "needs [unit] level or level_column");
     /* a geography target missing a required field */
     assert_schema_error("[family]\nid = t\nlabel = T\nproducer = P\ntarget = geo_iris\n"
                         "[recognise]\nrequire = ^A$\n[fields]\ncode = ^A$\nname = ^B$\n",
@@ -627,9 +682,10 @@ static void test_real_families_load(void **state)
         assert_non_null(f->producer);
         assert_true(f->nrequire > 0);
         if (f->target == CTG_TARGET_OBSERVATIONS) {
-            assert_true(f->ncolumns > 0);
+            /* a wide file maps columns; a long one reads a value and its measures */
+            assert_true(f->ncolumns > 0 || (f->has_value && f->nmeasures > 0));
             assert_true(f->code.parts >= 1);
-            assert_int_not_equal(f->level, CTG_LEVEL_NONE);
+            assert_true(f->level != CTG_LEVEL_NONE || f->has_level_column);
         }
     }
     closedir(d);
@@ -809,6 +865,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_full_family),
+        cmocka_unit_test(test_parse_long_family),
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_matches),
         cmocka_unit_test(test_template_expand),
