@@ -1,21 +1,4 @@
 # End-to-end: the bundled samples load, a second run changes nothing, the
-# The IRIS of a commune add up to the commune (census IRIS base, age bands
-# that exist only there): sums checked against awk on the raw file and
-# against the commune base.
-q() { "$WHDUMP" "$DB" --sql "$1" | tail -n +2; }
-expect_eq "IRIS of Saint-Jean in the census 2021" "31488|4|4" \
-    "$(q "SELECT commune, iris, iris_known FROM commune_from_iris WHERE family = 'census_ic_pop' AND commune = '31488' AND period = '2021' AND variable = 'pop0002'")"
-awk_sum=$(awk -F';' 'NR > 1 && $5 == "31488" { s += $14 } END { printf "%.6f", s }' samples/generated/base-ic-evol-struct-pop-2021.CSV)
-expect_eq "0-2 year-olds of Saint-Jean, 2021" "$awk_sum" \
-    "$(q "SELECT printf('%.6f', value_known) FROM commune_from_iris WHERE family = 'census_ic_pop' AND commune = '31488' AND period = '2021' AND variable = 'pop0002'")"
-expect_eq "IRIS populations of every commune add up to the commune base (2021)" "0" \
-    "$(q "SELECT count(*) FROM commune_from_iris s JOIN observation o ON o.family = 'census_cc_pop' AND o.level = 'commune' AND o.code = s.commune AND o.period = s.period AND o.variable = s.variable WHERE s.family = 'census_ic_pop' AND s.variable = 'pop' AND s.period = '2021' AND abs(s.value_known - o.value) > 1e-9 * o.value")"
-expect_eq "communes compared" "900" \
-    "$(q "SELECT count(*) FROM commune_from_iris s JOIN observation o ON o.family = 'census_cc_pop' AND o.level = 'commune' AND o.code = s.commune AND o.period = s.period AND o.variable = s.variable WHERE s.family = 'census_ic_pop' AND s.variable = 'pop' AND s.period = '2021'")"
-# CAF IRIS: an IRIS withheld makes the commune sum a lower bound, said by iris_known < iris.
-expect_eq "a commune with withheld IRIS in the CAF 2018 file" "1" \
-    "$(q "SELECT count(*) > 0 FROM commune_from_iris WHERE family = 'caf_iris' AND iris_known < iris")"
-
 # status accounts for every row, and the geography answers.
 . "$SRC/tests/lib.sh"
 cd "$SRC"
