@@ -59,9 +59,10 @@ ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *e
 /* Opens the warehouse for reading (it must exist). */
 ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err);
 
-/* Handles the options every subcommand takes (--help, --db, --schemas)
- * inside a getopt_long loop: returns 1 when it consumed the option, and sets
- * *exit_now to 0 after printing help. */
+/* Handles the options every subcommand takes (--help, --version, --db,
+ * --schemas) inside a getopt_long loop: returns 1 when it consumed the
+ * option, and sets *exit_now to 1 after printing the help or the version
+ * (the command then returns 0). */
 int ctg_cli_common_option(ctg_cli *cli, const ctg_command *cmd, int opt, const char *arg,
                           int *exit_now);
 

@@ -54,7 +54,7 @@ static void ingest_one(ingest_run *run, const char *path)
             run->unchanged++;
         else
             run->loaded++;
-        if (res.rejected > run->opt.diag_limit)
+        if (res.status == CTG_FILE_LOADED && res.rejected > run->opt.diag_limit)
             ctg_diag(stderr, path, 0, "%ld rows rejected in all (`ctgdiag status --rejects`)",
                      res.rejected);
         return;
@@ -112,7 +112,7 @@ static void ingest_dir(ingest_run *run, const char *path)
     size_t n = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
         char **l = realloc(names, (n + 1) * sizeof *l);
         if (!l)
@@ -136,9 +136,21 @@ static void ingest_dir(ingest_run *run, const char *path)
     free(names);
 }
 
+/* The last component of a path starts with a dot. */
+static int hidden(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return (slash ? slash[1] : path[0]) == '.';
+}
+
 static void ingest_path(ingest_run *run, const char *path, int named)
 {
     struct stat sb;
+    if (!named && hidden(path)) {
+        printf("%s: skipped (hidden)\n", path);
+        run->skipped++;
+        return;
+    }
     if (stat(path, &sb) != 0 && !named) {
         /* inside a folder: a broken link or a loop of links is not an input
          * the user named; list it and go on */
@@ -161,6 +173,15 @@ static void ingest_path(ingest_run *run, const char *path, int named)
             return;
         }
         ingest_dir(run, path);
+        return;
+    }
+    if (named && !S_ISREG(sb.st_mode)) {
+        /* named, it must be read; a pipe or a device cannot be read twice */
+        ctg_diag(stderr, path, 0, "not a regular file: save it to a file, then ingest that");
+        printf("%s: rejected schema=- vintage=- rows=0 loaded=0 rejected=0 duplicates=0 secret=0 "
+               "reason: not a regular file\n",
+               path);
+        run->missing++;
         return;
     }
     if (!S_ISREG(sb.st_mode) || (!named && !readable_name(path))) {

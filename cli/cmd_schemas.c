@@ -23,6 +23,17 @@ static void show_words(const char *key, char *const *w, size_t n)
     putchar('\n');
 }
 
+static void show_coded(const char *key, const ctg_coded_field *c, int levels)
+{
+    static const char *const STATUS[] = {"ok", "missing", "secret"};
+    show_field(key, &c->column);
+    printf("  %-12s", "  meaning");
+    for (size_t i = 0; i < c->n; i++)
+        printf(" %s=%s", c->codes[i],
+               levels ? ctg_level_name((ctg_level)c->meanings[i]) : STATUS[c->meanings[i]]);
+    putchar('\n');
+}
+
 static void show_family(const ctg_family *f)
 {
     static const char *const VINTAGE[] = {"column", "period", "title", "filename"};
@@ -49,7 +60,20 @@ static void show_family(const ctg_family *f)
     if (f->target == CTG_TARGET_OBSERVATIONS) {
         printf("unit:\n");
         show_field("code", &f->code);
-        printf("  %-12s %s\n", "level", ctg_level_name(f->level));
+        if (f->level != CTG_LEVEL_NONE)
+            printf("  %-12s %s\n", "level", ctg_level_name(f->level));
+        if (f->has_level_column)
+            show_coded("level_column", &f->level_column, 1);
+        if (f->has_status)
+            show_coded("status", &f->status, 0);
+        if (f->has_value) {
+            show_field("value", &f->value);
+            printf("  %-12s %s\n", "  kind", ctg_kind_name(f->value_kind));
+        }
+        for (size_t i = 0; i < f->nignores; i++)
+            show_field("ignore", &f->ignores[i]);
+        for (size_t i = 0; i < f->nmeasures; i++)
+            show_field("measure", &f->measures[i]);
         if (f->has_name)
             show_field("name", &f->name);
         if (f->has_period)

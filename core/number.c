@@ -241,12 +241,9 @@ static double slow_path(const number_scan *sc)
 /* Checks the mark the number shows against the file's. */
 static ctg_num_result check_mark(const number_scan *sc, char file_mark, char *shown)
 {
+    /* an exponent alone shows no mark: "1E3" fits a comma file, and
+     * "1,5E3" (a French spreadsheet's scientific notation) too */
     char mark = sc->mark;
-    if (sc->has_exponent) {
-        if (mark == ',')
-            return CTG_NUM_INVALID;
-        mark = '.';
-    }
     *shown = mark;
     if (mark != 0 && file_mark != 0 && mark != file_mark)
         return CTG_NUM_OTHER_MARK;

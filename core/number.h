@@ -6,7 +6,8 @@
  * (no-break space) or one ASCII space ("4 516 797"); a decimal mark, which is
  * either '.' or ',' for the whole file (the caller keeps it in *decimal_mark:
  * 0 until the first number that shows one, then fixed); an optional exponent
- * (e/E, only with '.'); an optional '%' suffix, possibly after a blank.
+ * (e/E) after the mantissa, with either mark ("1.5E3", "1,5E3"); an optional '%'
+ * suffix, possibly after a blank.
  * Not accepted: anything else (letters, two marks, "1.234,5", inf, nan, hex).
  *
  * The conversion is correctly rounded: Clinger's fast path (up to 19 digits

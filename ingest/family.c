@@ -128,6 +128,11 @@ static ctg_status parse_field(parse_ctx *p, long line, const char *field, const 
     if (!f->field)
         return CTG_ERR_NOMEM;
     const char *plus = strstr(value, " + ");
+    if (!plus) {
+        size_t n = strlen(value);
+        if (n >= 2 && value[n - 1] == '+' && value[n - 2] == ' ')
+            return bad(p, line, "a second column pattern is missing after '+' in %s", value);
+    }
     f->parts = plus ? 2 : 1;
     f->pattern[0] = plus ? dup_trim(value, (size_t)(plus - value)) : dup_trim(value, strlen(value));
     if (plus)
@@ -298,6 +303,8 @@ static ctg_status set_string(char **slot, const char *value)
 static ctg_status family_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
 {
     if (!strcmp(e->key, "id")) {
+        if (!e->value[0])
+            return bad(p, e->line, "an id cannot be empty%s", "");
         for (const char *s = e->value; *s; s++)
             if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
                 return bad(p, e->line, "an id is lower-case letters, digits and '_': '%s'",

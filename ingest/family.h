@@ -136,7 +136,8 @@ typedef struct ctg_family {
     size_t nwithheld_values;
     char **pseudo;               /* codes that name no place (99999, XXXXX, ZZZZZZZZZ) */
     size_t npseudo;
-    char *total_pattern;         /* a code cell matching this is a national total row */
+    char *total_pattern;         /* a code cell matching this is a total row (of France, or
+                                    of what the extract covers): kept apart, level pseudo */
     regex_t total_re;
     int has_total;
     int rounded_to;              /* counts rounded by the producer to this multiple; 0 none */
@@ -179,6 +180,10 @@ int ctg_family_matches(const ctg_family *fam, const char *const *cols, size_t nc
 /* The fields a geography or dictionary target takes, blank-separated: the
  * required ones (required = 1) or the optional ones; written into buf. */
 const char *ctg_target_field_list(ctg_target t, int required, char *buf, size_t size);
+
+/* 1 when a target's rows are keyed by geography year and code (geo_commune,
+ * geo_membership, geo_iris, geo_area): files collide row by row there. */
+int ctg_target_keyed_by_year(ctg_target t);
 
 /* Name of a target ("observations", "geo_commune"...). */
 const char *ctg_target_name(ctg_target t);

@@ -79,8 +79,9 @@ typedef struct geo_state {
     int parts[MAX_TFIELDS];
     int year_from, year_to;          /* passage tables: years from the header */
     ctg_buf value[MAX_TFIELDS];      /* normalised values of the current row */
+    double number[MAX_TFIELDS];      /* the value of the number fields (ratio) */
     int null[MAX_TFIELDS];
-    ctg_buf key, field;
+    ctg_buf key;
     sqlite3_stmt *ins;
     sqlite3_stmt *owner;             /* who holds a key already (tables with a primary key) */
     sqlite3_stmt *del;
@@ -92,6 +93,12 @@ static const target_desc *find_target(ctg_target t)
         if (TARGETS[i].target == t)
             return &TARGETS[i];
     return NULL;
+}
+
+int ctg_target_keyed_by_year(ctg_target t)
+{
+    const target_desc *d = find_target(t);
+    return d && d->has_geo_year;
 }
 
 const char *ctg_target_field_list(ctg_target t, int required, char *buf, size_t size)
@@ -182,10 +189,10 @@ static ctg_status prepare_sql(ctg_load *load, geo_state *s, ctg_error *err)
     }
     if (st == CTG_OK) {
         ctg_buf_reset(&sql);
-        ctg_buf_printf(&sql, "DELETE FROM %s WHERE rowid = ?1", d->table);
-        /* WITHOUT ROWID tables have no rowid: conflicts there use the key */
-        if (d->has_geo_year) {
-            ctg_buf_reset(&sql);
+        if (!d->has_geo_year) {
+            ctg_buf_printf(&sql, "DELETE FROM %s WHERE rowid = ?1", d->table);
+        } else {
+            /* WITHOUT ROWID tables have no rowid: conflicts there use the key */
             ctg_buf_printf(&sql, "DELETE FROM %s WHERE file_id = ?1 AND geo_year = ?2", d->table);
             int p = 3;
             if (d->target == CTG_TARGET_GEO_MEMBERSHIP || d->target == CTG_TARGET_GEO_AREA)
@@ -262,30 +269,44 @@ static ctg_status geo_begin(ctg_load *load, ctg_error *err)
     return prepare_sql(load, s, err);
 }
 
-/* Parses a date into ISO form; returns 0 when it is not one. */
-static int normalise_date(const char *in, char out[16])
+/* The number written by the digits s[0..n), or -1 when one is not a digit. */
+static int digits_value(const char *s, size_t n)
 {
-    int a, b, c;
-    char s1, s2;
-    if (sscanf(in, "%4d-%2d-%2d", &a, &b, &c) == 3 && strlen(in) == 10 && in[4] == '-') {
-        snprintf(out, 16, "%04d-%02d-%02d", a, b, c);
-        return b >= 1 && b <= 12 && c >= 1 && c <= 31;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
     }
-    if (sscanf(in, "%2d%c%2d%c%4d", &a, &s1, &b, &s2, &c) == 5 && s1 == s2 &&
-        (s1 == '-' || s1 == '/') && strlen(in) == 10) {
-        snprintf(out, 16, "%04d-%02d-%02d", c, b, a);
-        return b >= 1 && b <= 12 && a >= 1 && a <= 31;
-    }
-    return 0;
+    return v;
 }
 
-static int is_pseudo(const ctg_family *fam, const char *v)
+/* Parses a date, yyyy-mm-dd, dd-mm-yyyy or dd/mm/yyyy, into ISO form;
+ * returns 0 when it is not a day of the calendar. */
+static int normalise_date(const char *in, char out[16])
 {
-    for (size_t i = 0; i < fam->npseudo; i++)
-        if (!strcasecmp(v, fam->pseudo[i]))
-            return 1;
-    return 0;
+    static const int DAYS[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d;
+    if (strlen(in) != 10)
+        return 0;
+    if (in[4] == '-' && in[7] == '-') {
+        y = digits_value(in, 4);
+        m = digits_value(in + 5, 2);
+        d = digits_value(in + 8, 2);
+    } else if ((in[2] == '-' || in[2] == '/') && in[5] == in[2]) {
+        d = digits_value(in, 2);
+        m = digits_value(in + 3, 2);
+        y = digits_value(in + 6, 4);
+    } else {
+        return 0;
+    }
+    if (y < 1000 || m < 1 || m > 12 || d < 1 || d > DAYS[m - 1] ||
+        (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+        return 0;
+    snprintf(out, 16, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    return 1;
 }
+
 
 /* Normalises field i of the current row in place. Returns NULL or a reason. */
 static const char *normalise_field(ctg_load *load, geo_state *s, size_t i, int *notice,
@@ -316,22 +337,16 @@ static const char *normalise_field(ctg_load *load, geo_state *s, size_t i, int *
         ctg_buf_puts(v, iso);
         return NULL;
     }
-    case FK_RATIO: {
-        double d;
-        if (ctg_parse_number(text, v->len, &load->decimal_mark, &d, NULL) != CTG_NUM_OK ||
-            d < 0) {
+    case FK_RATIO:
+        if (ctg_parse_number(text, v->len, &load->decimal_mark, &s->number[i], NULL) !=
+                CTG_NUM_OK ||
+            s->number[i] < 0) {
             snprintf(buf, size, "%s: '%.30s' is not a number >= 0", tf->name, text);
             return buf;
         }
-        /* stored in the C locale's form, whatever mark the file uses */
-        char norm[40];
-        ctg_format_double(d, norm, sizeof norm);
-        ctg_buf_reset(v);
-        ctg_buf_puts(v, norm);
         return NULL;
-    }
     case FK_EPCI:
-        if (is_pseudo(load->fam, text)) {
+        if (ctg_word_in(text, load->fam->pseudo, load->fam->npseudo)) {
             *notice = 1;
             s->null[i] = 1;
             return NULL;
@@ -343,7 +358,7 @@ static const char *normalise_field(ctg_load *load, geo_state *s, size_t i, int *
     case FK_DEP: level = CTG_LEVEL_DEP; break;
     case FK_REG: level = CTG_LEVEL_REG; break;
     case FK_AREA:
-        if (is_pseudo(load->fam, text)) {
+        if (ctg_word_in(text, load->fam->pseudo, load->fam->npseudo)) {
             snprintf(buf, size, "'%.30s' is a pseudo-code, not a place", text);
             return buf;
         }
@@ -395,12 +410,10 @@ static void dictionary_year(ctg_load *load, const char *column)
         if (v->source != CTG_VINTAGE_COLUMN || regexec(&v->re, column, 2, m, 0) != 0 ||
             m[1].rm_so < 0)
             continue;
-        int len = (int)(m[1].rm_eo - m[1].rm_so);
+        size_t len = (size_t)(m[1].rm_eo - m[1].rm_so);
         if (len != 2 && len != 4)
             continue;
-        int y = atoi(column + m[1].rm_so);
-        if (len == 2)
-            y += y < 70 ? 2000 : 1900;
+        int y = ctg_load_year(column + m[1].rm_so, len);
         char year[16];
         snprintf(year, sizeof year, "%04d", y % 10000);
         if (strcmp(year, load->max_period) > 0)
@@ -447,7 +460,7 @@ static int bind_row(ctg_load *load, geo_state *s, sqlite3_stmt *st, const ctg_re
     }
     for (size_t i = 0; i < s->nf; i++) {
         if (s->desc->fields[i].kind == FK_RATIO && !s->null[i])
-            sqlite3_bind_double(st, p++, strtod(ctg_buf_str(&s->value[i]), NULL));
+            sqlite3_bind_double(st, p++, s->number[i]);
         else
             bind_text_or_null(st, p++, &s->value[i], s->null[i] || !s->bound[i]);
     }
@@ -544,6 +557,7 @@ static ctg_status geo_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
     if (s->desc->target == CTG_TARGET_DICTIONARY)
         dictionary_year(load, ctg_buf_str(&s->value[0]));
     st = insert_row(load, s, rec, seen, err);
+    seen->noticed = seen->pseudo = notice != 0;
     if (st == CTG_OK && notice) {
         load->pseudo++;
         st = ctg_load_notice(load, rec->line, "pseudo", ctg_buf_str(&s->value[0]),
@@ -591,7 +605,6 @@ static void geo_free(ctg_load *load)
     for (size_t i = 0; i < MAX_TFIELDS; i++)
         ctg_buf_free(&s->value[i]);
     ctg_buf_free(&s->key);
-    ctg_buf_free(&s->field);
     free(s);
     load->sink->state = NULL;
 }

@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ingest/load.h"
 #include "ingest/reader.h"
@@ -27,6 +28,14 @@ const char *ctg_file_status_name(ctg_file_status s)
 }
 
 /* ------------------------------------------------------ small helpers */
+
+int ctg_word_in(const char *word, char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(word, list[i]))
+            return 1;
+    return 0;
+}
 
 void ctg_canonical_name(char *s)
 {
@@ -128,8 +137,11 @@ int ctg_load_bind(ctg_load *load, const ctg_field_rule *f, size_t col[2], regmat
                (load->bound[c] ||
                 regexec(&f->re[p], load->cols[c], p == 0 ? nm : 0, p == 0 ? m : NULL, 0) != 0))
             c++;
-        if (c == load->ncols)
+        if (c == load->ncols) {
+            for (int q = 0; q < p; q++)
+                load->bound[found[q]] = 0; /* all parts or none */
             return 0;
+        }
         found[p] = c;
         load->bound[c] = 1;
     }
@@ -206,6 +218,28 @@ static ctg_status queue_late(ctg_load *load, long line, const char *reason, ctg_
     return CTG_OK;
 }
 
+/* A row found in conflict after it was stored: the notices written for it
+ * (pseudo, total, withheld) go with it. */
+static ctg_status take_back_notices(ctg_load *load, const ctg_unit_seen *seen, ctg_error *err)
+{
+    if (!seen->noticed)
+        return CTG_OK;
+    load->pseudo -= seen->pseudo;
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(load->wh,
+                                  "DELETE FROM file_notice WHERE file_id = ?1 AND line = ?2", &st,
+                                  err);
+    if (s != CTG_OK)
+        return s;
+    sqlite3_bind_int64(st, 1, load->file_id);
+    sqlite3_bind_int64(st, 2, seen->line);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(load->wh, rc, err, "removing a notice");
+    return CTG_OK;
+}
+
 int ctg_load_check_unit(ctg_load *load, const char *key, size_t key_len, const ctg_record *rec,
                         ctg_unit_seen **slot, ctg_status *st, ctg_error *err)
 {
@@ -234,6 +268,8 @@ int ctg_load_check_unit(ctg_load *load, const char *key, size_t key_len, const c
         snprintf(reason, sizeof reason,
                  "same unit as line %ld with different values (both rows rejected)", rec->line);
         *st = load->sink->ops->unstore(load, seen, err);
+        if (*st == CTG_OK)
+            *st = take_back_notices(load, seen, err);
         if (*st == CTG_OK)
             *st = queue_late(load, first, reason, err);
         if (*st != CTG_OK)
@@ -417,7 +453,7 @@ static void guess_header(const ctg_families *fams, const ctg_family *forced, ctg
 
 /* --------------------------------------------------------- vintage */
 
-static int year_of(const char *digits, size_t n)
+int ctg_load_year(const char *digits, size_t n)
 {
     int y = 0;
     for (size_t i = 0; i < n; i++)
@@ -452,13 +488,15 @@ static int find_year(const char *s, int *month)
             continue;
         if (month)
             *month = m;
-        return year_of(s + i, 4);
+        return ctg_load_year(s + i, 4);
     }
     return 0;
 }
 
 /* The vintage from the rules that do not need the rows. *deferred is set
  * when the first applicable rule is the rows' period. */
+static const char *const VINTAGE_FROM[] = {"column", "period", "title", "filename"};
+
 static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf *lines,
                           long header_line, char out[16], int *deferred)
 {
@@ -466,6 +504,7 @@ static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf
     out[0] = '\0';
     *deferred = 0;
     for (size_t r = 0; r < fam->nvintage && !out[0]; r++) {
+        load->vintage_from = VINTAGE_FROM[fam->vintage[r].source];
         const ctg_vintage_rule *v = &fam->vintage[r];
         int year = 0, month = 0;
         if (v->source == CTG_VINTAGE_PERIOD ||
@@ -483,7 +522,7 @@ static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf
                 size_t len = (size_t)(m[1].rm_eo - m[1].rm_so);
                 if (len != 2 && len != 4)
                     continue;
-                int y = year_of(load->cols[c] + m[1].rm_so, len);
+                int y = ctg_load_year(load->cols[c] + m[1].rm_so, len);
                 if (y > year)
                     year = y;
             }
@@ -502,8 +541,10 @@ static void early_vintage(ctg_load *load, const ctg_ingest_options *opt, ctg_buf
             snprintf(out, 16, "%04d", year);
     }
     /* --vintage: for a file whose name, title lines and header give no year */
-    if (!out[0] && !*deferred && opt->vintage)
+    if (!out[0] && !*deferred && opt->vintage) {
         ctg_period_normalise(opt->vintage, out);
+        load->vintage_from = "option";
+    }
 }
 
 /* Is s[0..n) a number with a fractional part written with mark? ("-14,5",
@@ -625,26 +666,27 @@ ctg_status ctg_load_replace(ctg_load *load, sqlite3_int64 other, ctg_error *err)
                         "collides with %s (loaded %s): it holds the same units for the same %s; "
                         "give --replace to replace it",
                         path, when,
-                        load->fam->target == CTG_TARGET_GEO_COMMUNE ||
-                                load->fam->target == CTG_TARGET_GEO_MEMBERSHIP ||
-                                load->fam->target == CTG_TARGET_GEO_IRIS ||
-                                load->fam->target == CTG_TARGET_GEO_AREA
-                            ? "geography year"
-                            : "family and period");
+                        ctg_target_keyed_by_year(load->fam->target) ? "geography year"
+                                                                     : "family and period");
     s = delete_file(load->wh, other, err);
-    if (s == CTG_OK)
-        snprintf(load->replaced, sizeof load->replaced, "%s", name);
+    if (s == CTG_OK) {
+        size_t used = strlen(load->replaced);
+        snprintf(load->replaced + used, sizeof load->replaced - used, "%s%s", used ? "," : "",
+                 name);
+    }
     return s;
 }
 
-/* Files of the same family and vintage sharing units with this one. */
+/* Files of the same family and vintage sharing units with this one (the
+ * units that name no place, such as the CAF's "non localisés" row of each
+ * département, identify nothing and are left out). */
 static ctg_status replace_overlapping(ctg_load *load, ctg_error *err)
 {
     static const char *const OVERLAP[CTG_TARGET_COUNT] = {
         [CTG_TARGET_OBSERVATIONS] =
-            "SELECT 1 FROM obs_row n WHERE n.file_id = ?1 AND EXISTS (SELECT 1 FROM obs_row o "
-            "WHERE o.file_id = ?2 AND o.level = n.level AND o.code = n.code AND o.period = n.period "
-            "AND o.measure IS n.measure) LIMIT 1",
+            "SELECT 1 FROM obs_row n WHERE n.file_id = ?1 AND n.level != 'pseudo' AND EXISTS "
+            "(SELECT 1 FROM obs_row o WHERE o.file_id = ?2 AND o.level = n.level AND "
+            "o.code = n.code AND o.period = n.period AND o.measure IS n.measure) LIMIT 1",
         [CTG_TARGET_GEO_EVENT] =
             "SELECT 1 FROM geo_event n JOIN geo_event o ON o.code_before = n.code_before AND "
             "o.mod = n.mod AND o.date_eff IS n.date_eff WHERE n.file_id = ?1 AND o.file_id = ?2 "
@@ -661,6 +703,7 @@ static ctg_status replace_overlapping(ctg_load *load, ctg_error *err)
     if (!overlap)
         return CTG_OK; /* geography tables with a key: collisions were met row by row */
     sqlite3_stmt *cand = NULL, *ov = NULL;
+    ctg_buf ids = CTG_BUF_INIT; /* the candidates, read before any is deleted */
     ctg_status st = ctg_wh_prepare(load->wh,
                                    "SELECT id FROM source_file WHERE family = ?1 AND vintage = ?2 "
                                    "AND id != ?3",
@@ -672,22 +715,27 @@ static ctg_status replace_overlapping(ctg_load *load, ctg_error *err)
     sqlite3_bind_text(cand, 1, load->fam->id, -1, SQLITE_STATIC);
     sqlite3_bind_text(cand, 2, load->vintage, -1, SQLITE_STATIC);
     sqlite3_bind_int64(cand, 3, load->file_id);
-    sqlite3_int64 ids[64];
-    size_t n = 0;
-    while (sqlite3_step(cand) == SQLITE_ROW && n < 64)
-        ids[n++] = sqlite3_column_int64(cand, 0);
+    while (st == CTG_OK && sqlite3_step(cand) == SQLITE_ROW) {
+        sqlite3_int64 id = sqlite3_column_int64(cand, 0);
+        if (ctg_buf_append(&ids, &id, sizeof id) != CTG_OK)
+            st = ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
+    }
+    size_t n = ids.len / sizeof(sqlite3_int64);
     for (size_t i = 0; i < n && st == CTG_OK; i++) {
+        sqlite3_int64 id;
+        memcpy(&id, ids.data + i * sizeof id, sizeof id);
         sqlite3_reset(ov);
         sqlite3_bind_int64(ov, 1, load->file_id);
-        sqlite3_bind_int64(ov, 2, ids[i]);
+        sqlite3_bind_int64(ov, 2, id);
         int rc = sqlite3_step(ov);
         sqlite3_reset(ov);
         if (rc == SQLITE_ROW)
-            st = ctg_load_replace(load, ids[i], err);
+            st = ctg_load_replace(load, id, err);
         else if (rc != SQLITE_DONE)
             st = ctg_wh_fail(load->wh, rc, err, "looking for overlapping files");
     }
 cleanup:
+    ctg_buf_free(&ids);
     sqlite3_finalize(cand);
     sqlite3_finalize(ov);
     return st;
@@ -763,7 +811,8 @@ static ctg_status update_source_file(ctg_load *load, const ctg_reader *r, ctg_er
     sqlite3_stmt *st = NULL;
     ctg_status s = ctg_wh_prepare(
         load->wh,
-        "UPDATE source_file SET sha256 = ?2, vintage = ?3, geo_year = ?4, encoding = ?5, "
+        "UPDATE source_file SET sha256 = ?2, vintage = ?3, vintage_from = ?14, geo_year = ?4, "
+        "encoding = ?5, "
         "decimal_mark = ?6, rows_read = ?7, rows_loaded = ?8, rows_rejected = ?9, "
         "rows_duplicate = ?10, values_secret = ?11, values_missing = ?12, units_pseudo = ?13 "
         "WHERE id = ?1",
@@ -790,6 +839,7 @@ static ctg_status update_source_file(ctg_load *load, const ctg_reader *r, ctg_er
     sqlite3_bind_int64(st, 11, load->secret);
     sqlite3_bind_int64(st, 12, load->missing);
     sqlite3_bind_int64(st, 13, load->pseudo);
+    sqlite3_bind_text(st, 14, load->vintage_from ? load->vintage_from : "", -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -799,7 +849,8 @@ static ctg_status update_source_file(ctg_load *load, const ctg_reader *r, ctg_er
 
 /* Looks for a loaded file with the same bytes, read with the family
  * definition in force (a file read with an older definition is read again)
- * and, when --schema or --geo-year is given, with that family and year.
+ * and, when --schema, --geo-year or --vintage is given, with that family,
+ * geography year and (when the option gave it) vintage.
  * Only hashes the file first when a loaded file has its size (otherwise it
  * cannot be unchanged). */
 static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams,
@@ -823,8 +874,8 @@ static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams,
         return s;
     s = ctg_wh_prepare(wh,
                        "SELECT family, vintage, rows_read, rows_loaded, rows_rejected, "
-                       "rows_duplicate, values_secret, family_sha256, geo_year FROM source_file "
-                       "WHERE sha256 = ?1",
+                       "rows_duplicate, values_secret, family_sha256, geo_year, vintage_from "
+                       "FROM source_file WHERE sha256 = ?1",
                        &st, err);
     if (s != CTG_OK)
         return s;
@@ -833,8 +884,13 @@ static ctg_status find_unchanged(ctg_warehouse *wh, const ctg_families *fams,
         const ctg_family *fam = ctg_families_find(fams, (const char *)sqlite3_column_text(st, 0));
         if (!fam || strcmp(fam->sha256, (const char *)sqlite3_column_text(st, 7)) != 0)
             continue; /* read with another definition of its family: read it again */
+        char asked[16] = "";
+        if (opt->vintage)
+            ctg_period_normalise(opt->vintage, asked);
         if ((opt->schema_id && strcmp(opt->schema_id, fam->id) != 0) ||
-            (opt->geo_year && opt->geo_year != sqlite3_column_int(st, 8)))
+            (opt->geo_year && opt->geo_year != sqlite3_column_int(st, 8)) ||
+            (asked[0] && !strcmp((const char *)sqlite3_column_text(st, 9), "option") &&
+             strcmp(asked, (const char *)sqlite3_column_text(st, 1)) != 0))
             continue; /* asked to read it otherwise: read it again */
         *found = 1;
         res->status = CTG_FILE_UNCHANGED;
@@ -979,7 +1035,6 @@ static void free_load(ctg_load *load)
     for (size_t i = 0; i < load->nlate; i++)
         free(load->late[i].reason);
     free(load->late);
-    ctg_buf_free(&load->scratch);
 }
 
 static ctg_status recognise(const ctg_families *fams, const ctg_ingest_options *opt,
@@ -1018,7 +1073,7 @@ static ctg_status recognise(const ctg_families *fams, const ctg_ingest_options *
 }
 
 static ctg_status run_load(ctg_load *load, ctg_reader *r, const header_guess *g, ctg_buf *lines,
-                           ctg_ingest_result *res, ctg_error *err)
+                           ctg_error *err)
 {
     int deferred = 0;
     ctg_status st = ctg_reader_start(r, g->sep, g->line - 1, err);
@@ -1047,10 +1102,14 @@ static ctg_status run_load(ctg_load *load, ctg_reader *r, const header_guess *g,
         st = reject_late(load, g->sep, err);
     if (st != CTG_OK)
         return st;
-    if (deferred && load->max_period[0])
+    if (deferred && load->max_period[0]) {
         snprintf(load->vintage, sizeof load->vintage, "%s", load->max_period);
-    if (!load->vintage[0] && load->opt->vintage)
+        load->vintage_from = load->fam->target == CTG_TARGET_DICTIONARY ? "column" : "period";
+    }
+    if (!load->vintage[0] && load->opt->vintage) {
         ctg_period_normalise(load->opt->vintage, load->vintage);
+        load->vintage_from = "option";
+    }
     load->geo_year = geo_year_of(load->fam, load->opt, load->vintage);
     if (!load->vintage[0])
         return ctg_fail(err, CTG_ERR_DATA, load->path, 0,
@@ -1062,7 +1121,6 @@ static ctg_status run_load(ctg_load *load, ctg_reader *r, const header_guess *g,
         st = replace_overlapping(load, err);
     if (st == CTG_OK)
         st = update_source_file(load, r, err);
-    (void)res;
     return st;
 }
 
@@ -1118,7 +1176,7 @@ ctg_status ctg_ingest_file(ctg_warehouse *wh, const ctg_families *fams, const ch
     load.header_line = g.line;
     snprintf(res->family, sizeof res->family, "%s", g.fam->id);
     sink.ops = g.fam->target == CTG_TARGET_OBSERVATIONS ? &ctg_obs_sink : &ctg_geo_sink;
-    st = run_load(&load, r, &g, lines, res, err);
+    st = run_load(&load, r, &g, lines, err);
     fill_result(&load, res);
     if (st != CTG_OK)
         goto cleanup;

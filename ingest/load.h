@@ -27,6 +27,8 @@ typedef struct ctg_unit_seen {
     sqlite3_int64 rowid;  /* row stored for it (obs_row / geo row), 0 when none */
     int conflicted;       /* a later row disagreed: the unit is rejected */
     long secret, missing; /* cells of the stored row by status, taken back if it is unstored */
+    int noticed;          /* notices were written for the stored row */
+    int pseudo;           /* it counted as a pseudo-unit */
 } ctg_unit_seen;
 
 /* Creates an empty map of unit keys. */
@@ -61,6 +63,8 @@ typedef struct ctg_load {
     char vintage[16];          /* known before the rows, or "" until the end */
     int geo_year;              /* 0 until known */
     char max_period[16];       /* highest row period seen (vintage = period) */
+    const char *vintage_from;  /* the rule that gave the vintage: column, period, title,
+                                  filename, option */
     char decimal_mark;         /* 0, '.' or ',' */
 
     /* header */
@@ -77,7 +81,6 @@ typedef struct ctg_load {
     ctg_unitmap *units;
     ctg_late_reject *late;
     size_t nlate, late_cap;
-    ctg_buf scratch;
 
     ctg_sink *sink;
     char replaced[256];        /* names of the files this one replaced */
@@ -139,6 +142,12 @@ int ctg_load_bind(ctg_load *load, const ctg_field_rule *f, size_t col[2], regmat
  * concatenated (a 3-character overseas département plus a 3-character
  * commune number drop the doubled digit: 971 + 101 = 97101). Trimmed. */
 void ctg_load_field_value(const ctg_record *rec, const size_t col[2], int parts, ctg_buf *out);
+
+/* The year of 2 or 4 digits (2-digit years: 20yy below 70, else 19yy). */
+int ctg_load_year(const char *digits, size_t n);
+
+/* 1 when word equals one of list[0..n) regardless of ASCII case. */
+int ctg_word_in(const char *word, char *const *list, size_t n);
 
 /* Lower-cases ASCII letters and turns blanks into '_' (canonical names). */
 void ctg_canonical_name(char *s);

@@ -176,13 +176,6 @@ static ctg_status obs_begin(ctg_load *load, ctg_error *err)
 
 /* --------------------------------------------------------------- rows */
 
-static int is_marker(const char *v, char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcasecmp(v, list[i]))
-            return 1;
-    return 0;
-}
 
 /* Trims ASCII blanks; returns the start and sets *len. */
 static const char *trimmed(const char *s, size_t n, size_t *len)
@@ -221,11 +214,11 @@ static const char *read_value(ctg_load *load, const obs_var *var, const char *ce
         if (len < sizeof text) {
             memcpy(text, s, len);
             text[len] = '\0';
-            if (is_marker(text, fam->secret, fam->nsecret)) {
+            if (ctg_word_in(text, fam->secret, fam->nsecret)) {
                 v->status = CTG_VAL_SECRET;
                 return NULL;
             }
-            if (is_marker(text, fam->missing, fam->nmissing)) {
+            if (ctg_word_in(text, fam->missing, fam->nmissing)) {
                 v->status = CTG_VAL_MISSING;
                 return NULL;
             }
@@ -304,7 +297,7 @@ static const char *row_unit(ctg_load *load, obs_state *s, const ctg_record *rec,
         *notice = 2;
         return NULL;
     }
-    if (s->code.len == 0 || is_marker(raw, fam->pseudo, fam->npseudo)) {
+    if (s->code.len == 0 || ctg_word_in(raw, fam->pseudo, fam->npseudo)) {
         *level = CTG_LEVEL_PSEUDO;
         snprintf(code, CTG_CODE_MAX, "%s", s->code.len < CTG_CODE_MAX ? raw : "");
         *notice = 1;
@@ -339,7 +332,7 @@ static int row_withheld(ctg_load *load, obs_state *s, const ctg_record *rec)
     if (!s->has_withheld)
         return 0;
     ctg_load_field_value(rec, s->withheld_col, 1, &s->field);
-    return is_marker(ctg_buf_str(&s->field), load->fam->withheld_values,
+    return ctg_word_in(ctg_buf_str(&s->field), load->fam->withheld_values,
                      load->fam->nwithheld_values);
 }
 
@@ -434,10 +427,16 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
     ctg_buf_reset(&s->key);
     ctg_buf_printf(&s->key, "%s\x1f%s\x1f%s\x1f%s", ctg_level_name(level), code, period,
                    ctg_buf_str(&s->measure));
-    if (level == CTG_LEVEL_PSEUDO && s->has_name) {
-        ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->field);
+    if (level == CTG_LEVEL_PSEUDO) {
+        /* places that are none: told apart by their code cell as written
+         * (each total row) and their name (each "non localisés" row) */
         ctg_buf_putc(&s->key, '\x1f');
-        ctg_buf_append(&s->key, s->field.data ? s->field.data : "", s->field.len);
+        ctg_buf_append(&s->key, s->code.data ? s->code.data : "", s->code.len);
+        if (s->has_name) {
+            ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->field);
+            ctg_buf_putc(&s->key, '\x1f');
+            ctg_buf_append(&s->key, s->field.data ? s->field.data : "", s->field.len);
+        }
     }
     ctg_status st = CTG_OK;
     ctg_unit_seen *seen = NULL;
@@ -456,6 +455,8 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
     seen->missing = missing;
     if (period[0] && strcmp(period, load->max_period) > 0)
         snprintf(load->max_period, sizeof load->max_period, "%s", period);
+    seen->noticed = withheld || notice;
+    seen->pseudo = notice != 0;
     if (withheld)
         st = ctg_load_notice(load, rec->line, "withheld", code,
                              "the producer withheld every value of this unit", err);

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS source_file (
     family        TEXT NOT NULL REFERENCES family(id),
     family_sha256 TEXT NOT NULL,          -- the definition it was read with (family.definition_sha256)
     vintage       TEXT NOT NULL,          -- the file's year (or YYYY-MM)
+    vintage_from  TEXT NOT NULL DEFAULT '', -- what gave it: column, period, title, filename, option
     geo_year      INTEGER,                -- geography vintage its codes belong to
     encoding      TEXT NOT NULL,          -- 'UTF-8', 'UTF-8 BOM', 'Windows-1252', 'ASCII'
     separator     TEXT NOT NULL,          -- ';' ',' or 'TAB'
