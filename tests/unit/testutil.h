@@ -25,8 +25,10 @@ static inline void testutil_remove_tree(const char *path)
         while ((de = readdir(d)) != NULL) {
             if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                 continue;
-            char sub[1024];
-            snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+            char sub[4096];
+            int n = snprintf(sub, sizeof sub, "%s/%s", path, de->d_name);
+            if (n < 0 || (size_t)n >= sizeof sub)
+                continue; /* cannot be ours: the scratch paths are short */
             struct stat sb;
             if (lstat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
                 testutil_remove_tree(sub);
