@@ -90,11 +90,6 @@ ctg_unit_seen *ctg_unitmap_get(ctg_unitmap *m, const char *key, size_t len, int 
     return &s->seen;
 }
 
-size_t ctg_unitmap_count(const ctg_unitmap *m)
-{
-    return m->count;
-}
-
 void ctg_unitmap_free(ctg_unitmap *m)
 {
     if (!m)
