@@ -35,6 +35,9 @@ int ctg_cmd_ingest(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_status(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_schemas(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_geo(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_compute(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_export(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_indicators(ctg_cli *cli, int argc, char **argv);
 
 /* Looks a command up by name; NULL if unknown. */
 const ctg_command *ctg_command_find(const char *name);
@@ -55,6 +58,11 @@ int ctg_report(const ctg_error *err);
 
 /* Loads the families of cli->schema_dirs. */
 ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *err);
+
+/* Loads the indicator catalogue: indicators.csv of the first --schemas
+ * folder that has one, else the built-in schemas/indicators.csv. */
+struct ctg_catalogue;
+ctg_status ctg_cli_catalogue(const ctg_cli *cli, struct ctg_catalogue **out, ctg_error *err);
 
 /* Opens the warehouse for reading (it must exist). */
 ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err);

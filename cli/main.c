@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "cli/cli.h"
+#include "compute/catalogue.h"
 #include "core/buf.h"
 
 #ifndef CTG_VERSION
@@ -55,6 +58,35 @@ static const ctg_command COMMANDS[] = {
      "  --unmapped  also list the codes that the geography of their file's year\n"
      "              (COG or table d'appartenance, when loaded) does not hold\n",
      ctg_cmd_status},
+    {"compute", "compute the indicators of the catalogue on one geography",
+     "ctgdiag [--db FILE] compute [--year Y] [--geo-year Y]\n"
+     "\n"
+     "Computes every indicator of the catalogue (`ctgdiag indicators`) for every\n"
+     "year its inputs allow (or year Y), for the communes and arrondissements of\n"
+     "the geography of --geo-year (default: the latest loaded) and their groups:\n"
+     "EPCI, départements, régions, France, by ratio of sums. Replaces what an\n"
+     "earlier compute wrote for that geography.\n",
+     ctg_cmd_compute},
+    {"export", "write indicator values as CSV or JSON",
+     "ctgdiag [--db FILE] export [--indicators ID,...] [--level LEVEL] [--in LEVEL:CODE]\n"
+     "                           [--year Y|latest|all] [--geo-year Y] [--format csv|json]\n"
+     "                           [--decimal-comma]\n"
+     "\n"
+     "Writes level;code;name;indicator;year;value;status;geo_year;coverage;flags;\n"
+     "unit;sources (UTF-8, ';'-separated) for the computed values: LEVEL commune\n"
+     "(default), arm, epci, dep, reg or fr; --in keeps the units inside one\n"
+     "(epci:200066124, dep:81...); --year latest (default) keeps each indicator's\n"
+     "latest year. Values at full precision; --decimal-comma writes 59,6 for\n"
+     "French spreadsheets. status is ok, rounded, approx, partial, secret or\n"
+     "missing (value empty for the last two).\n",
+     ctg_cmd_export},
+    {"indicators", "list the indicators of the catalogue, with definitions",
+     "ctgdiag [--db FILE] indicators [ID]\n"
+     "\n"
+     "Lists the catalogue (schemas/indicators.csv): id, label, unit, axis, how\n"
+     "groups aggregate it, and whether the warehouse holds its inputs. With ID:\n"
+     "its definition and every source alternative.\n",
+     ctg_cmd_indicators},
     {"schemas", "list the families of files ctgdiag recognises",
      "ctgdiag schemas [ID]\n"
      "\n"
@@ -146,6 +178,33 @@ ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *e
     ctg_buf_puts(&dirs, CTG_DEFAULT_SCHEMA_DIR "/families");
     ctg_status st = ctg_families_load(ctg_buf_str(&dirs), out, err);
     ctg_buf_free(&dirs);
+    return st;
+}
+
+ctg_status ctg_cli_catalogue(const ctg_cli *cli, ctg_catalogue **out, ctg_error *err)
+{
+    ctg_buf path = CTG_BUF_INIT;
+    ctg_status st = CTG_ERR_NOINPUT;
+    if (cli->schema_dirs && *cli->schema_dirs) {
+        char *dirs = strdup(cli->schema_dirs);
+        char *save = NULL;
+        for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
+            struct stat sb;
+            ctg_buf_reset(&path);
+            ctg_buf_printf(&path, "%s/indicators.csv", d);
+            if (stat(ctg_buf_str(&path), &sb) == 0) {
+                st = ctg_catalogue_load(ctg_buf_str(&path), out, err);
+                break;
+            }
+        }
+        free(dirs);
+    }
+    if (st == CTG_ERR_NOINPUT) {
+        ctg_buf_reset(&path);
+        ctg_buf_puts(&path, CTG_DEFAULT_SCHEMA_DIR "/indicators.csv");
+        st = ctg_catalogue_load(ctg_buf_str(&path), out, err);
+    }
+    ctg_buf_free(&path);
     return st;
 }
 

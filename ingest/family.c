@@ -364,6 +364,15 @@ static ctg_status read_key(parse_ctx *p, ctg_family *f, const ctg_conf_entry *e)
             return bad(p, e->line, "empty is 'secret' or 'missing', not '%s'", e->value);
         return CTG_OK;
     }
+    if (!strcmp(e->key, "absent")) {
+        if (!strcmp(e->value, "zero"))
+            f->absent_is_zero = 1;
+        else if (!strcmp(e->value, "missing"))
+            f->absent_is_zero = 0;
+        else
+            return bad(p, e->line, "absent is 'zero' or 'missing', not '%s'", e->value);
+        return CTG_OK;
+    }
     if (!strcmp(e->key, "secret"))
         return add_words(&f->secret, &f->nsecret, e->value);
     if (!strcmp(e->key, "missing"))

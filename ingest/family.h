@@ -105,6 +105,7 @@ typedef struct ctg_family {
 
     /* [read] */
     int empty_is_secret;         /* an empty cell: 1 secret, 0 missing */
+    int absent_is_zero;          /* a commune the file does not list has 0 of its counts */
     char **secret;               /* markers of secret cells ("s") */
     size_t nsecret;
     char **missing;              /* markers of missing cells ("nd", "NA") */

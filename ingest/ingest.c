@@ -775,9 +775,9 @@ static ctg_status insert_source_file(ctg_load *load, const ctg_reader *r, char s
         load->wh,
         "INSERT INTO source_file(path, name, size, sha256, family, family_sha256, vintage, "
         "geo_year, encoding, separator, header_line, loaded_at, run_id, rows_read, rows_loaded, "
-        "rows_rejected, rows_duplicate, values_secret, values_missing, units_pseudo, rounded_to) "
-        "VALUES (?1, ?2, ?3, '', ?4, ?9, '', NULL, '', ?5, ?6, "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?7, 0, 0, 0, 0, 0, 0, 0, ?8)",
+        "rows_rejected, rows_duplicate, values_secret, values_missing, units_pseudo, rounded_to, "
+        "absent_zero) VALUES (?1, ?2, ?3, '', ?4, ?9, '', NULL, '', ?5, ?6, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?7, 0, 0, 0, 0, 0, 0, 0, ?8, ?10)",
         &st, err);
     if (s != CTG_OK)
         return s;
@@ -797,6 +797,7 @@ static ctg_status insert_source_file(ctg_load *load, const ctg_reader *r, char s
     else
         sqlite3_bind_null(st, 8);
     sqlite3_bind_text(st, 9, load->fam->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 10, load->fam->absent_is_zero);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     free(copy);

@@ -66,7 +66,9 @@ CREATE TABLE IF NOT EXISTS source_file (
     values_secret INTEGER NOT NULL,       -- cells secret (empty where the family says so, 's'...)
     values_missing INTEGER NOT NULL,      -- cells missing
     units_pseudo  INTEGER NOT NULL,       -- rows that name no place (99999, empty code, totals)
-    rounded_to    INTEGER                 -- the producer rounds counts to this multiple (CAF: 5)
+    rounded_to    INTEGER,                -- the producer rounds counts to this multiple (CAF: 5)
+    absent_zero   INTEGER NOT NULL DEFAULT 0 -- 1: a commune of the départements the file covers
+                                          -- that it does not list has 0 of its counts (Sitadel)
 );
 CREATE INDEX IF NOT EXISTS source_file_sha ON source_file(sha256);
 CREATE INDEX IF NOT EXISTS source_file_family ON source_file(family, vintage);
@@ -233,3 +235,47 @@ CREATE TABLE IF NOT EXISTS geo_passage (
     ratio     REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS geo_passage_from ON geo_passage(year_from, code_from);
+
+-- ------------------------------------------------------------- compute
+-- Written by `ctgdiag compute` for one geography year, replaced as a whole
+-- by the next compute of that year.
+
+-- The units of a geography year and their parents (from geo_commune,
+-- geo_membership and geo_area): what indicator values are attached to.
+CREATE TABLE IF NOT EXISTS geo_unit (
+    geo_year INTEGER NOT NULL,
+    level    TEXT NOT NULL,               -- commune, arm, epci, dep, reg, fr
+    code     TEXT NOT NULL,
+    name     TEXT NOT NULL,               -- '' when no list of names is loaded
+    commune  TEXT,                        -- commune of an arrondissement
+    epci     TEXT,
+    dep      TEXT,
+    reg      TEXT,
+    PRIMARY KEY (geo_year, level, code)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS geo_unit_epci ON geo_unit(geo_year, epci);
+
+-- One value of one indicator for one unit and year.
+CREATE TABLE IF NOT EXISTS indicator_value (
+    geo_year  INTEGER NOT NULL,           -- the geography the value is computed on
+    indicator TEXT NOT NULL,              -- catalogue id
+    year      TEXT NOT NULL,              -- '2021', or '2021-06' for a CAF month but December
+    level     TEXT NOT NULL,
+    code      TEXT NOT NULL,
+    value     REAL,                       -- NULL exactly when status is secret or missing
+    status    TEXT NOT NULL,              -- secret, missing, partial, approx, rounded, ok
+    coverage  REAL,                       -- groups and summed units: share of the population known
+    flags     TEXT NOT NULL,              -- rounded, approx, caution, small, unmapped (comma list)
+    inputs    BLOB,                       -- communes: the sums a group adds up (doubles)
+    PRIMARY KEY (geo_year, indicator, year, level, code)
+) WITHOUT ROWID;
+
+-- What each (indicator, year) was computed from: the same for all its units.
+CREATE TABLE IF NOT EXISTS indicator_year (
+    geo_year  INTEGER NOT NULL,
+    indicator TEXT NOT NULL,
+    year      TEXT NOT NULL,
+    source_rank INTEGER NOT NULL,         -- which alternative of the catalogue
+    sources   TEXT NOT NULL,              -- family:variable period (file ids) of each input
+    PRIMARY KEY (geo_year, indicator, year)
+) WITHOUT ROWID;

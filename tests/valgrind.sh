@@ -29,6 +29,11 @@ check 0 --db "$tmp/w.db" status --rejects --notices
 check 0 --db "$tmp/w.db" geo --level iris --in epci:200066124
 check 0 --db "$tmp/w.db" geo --level epci --format json
 check 0 schemas caf_com_allocataires
+check 0 --db "$tmp/w.db" compute
+check 0 --db "$tmp/w.db" export --level epci --in dep:81 --format json
+check 0 --db "$tmp/w.db" export --level commune --in epci:200066124 --year all --decimal-comma
+check 0 --db "$tmp/w.db" indicators
+check 0 --db "$tmp/w.db" indicators childcare_coverage
 printf 'CODGEO;FOO\n81099;1\n' >"$tmp/unknown.csv"
 check 65 --db "$tmp/w.db" ingest "$tmp/unknown.csv"
 printf '\357\273\277dtreffre;numcomdo;nomcom;indfoy_ndur\n2024-06;81099;GAILLAC;10\n2024-06;81099;GAILLAC;15\n2024-06;81105;GRAULHET;-5\n2024-06;81004;ALBI;400\n' >"$tmp/conflict.csv"

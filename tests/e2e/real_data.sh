@@ -77,6 +77,33 @@ expect_eq "arrondissements of Lyon" 10 "$(wc -l <"$SCRATCH/out")"
 run 0 --db "$DB" geo --level commune
 expect_eq "communes of France in 2022" 34956 "$(wc -l <"$SCRATCH/out")"
 
+# Compute, then export against independent sums of the raw files.
+run 0 --db "$DB" compute
+get() { # LEVEL CODE INDICATOR YEAR -> value;status;flags
+    "$CTGDIAG" --db "$DB" export --level "$1" --indicators "$3" --year "$4" |
+        awk -F';' -v c="$2" '$2 == c { print $6 ";" $7 ";" $10 }'
+}
+# CA Gaillac-Graulhet 2018: the sum of its 59 communes (comparateur P18_POP).
+gaillac=$(awk -F';' 'NR == FNR { if (FNR > 6 && $5 == "200066124") m[$1] = 1; next }
+    ($1 in m) { s += $2; n++ } END { if (n == 59) print s }' \
+    "$REAL/insee/table-appartenance-geo-communes-22_COM.csv" "$REAL/insee/base_cc_comparateur.CSV")
+expect_eq "population 2018 of CA Gaillac-Graulhet" "$gaillac;ok;" "$(get epci 200066124 pop_total 2018)"
+# The Tarn: the sum of its communes.
+tarn=$(awk -F';' '$1 ~ /^81/ { s += $2 } END { print s }' "$REAL/insee/base_cc_comparateur.CSV")
+expect_eq "population 2018 of the Tarn" "$tarn;ok;" "$(get dep 81 pop_total 2018)"
+# France: every commune once (Paris, Lyon, Marseille without their
+# arrondissements), less the three codes the COG 2022 cannot place
+# (19092, 25134, 25628: flagged unmapped), Mayotte's empty cells missing
+# (so partial), never zero.
+france=$(awk -F';' 'NR > 1 && $1 !~ /^(751[0-2][0-9]|6938[0-9]|132[0-1][0-9])$/ &&
+    $1 !~ /^(19092|25134|25628)$/ { s += $2 } END { print s }' "$REAL/insee/base_cc_comparateur.CSV")
+expect_eq "population 2018 of France" "$france;partial;unmapped" "$(get fr FR pop_total 2018)"
+expect_eq "Mayotte's empty cell" ";missing;" "$(get commune 97608 pop_total 2018)"
+# Filosofi 2021: 's' is secret, never 0; a published rate as published.
+expect_eq "poverty rate of 81007 (s)" ";secret;" "$(get commune 81007 poverty_rate 2021)"
+tp=$(awk -F';' '$1 == "01004" { sub(",", ".", $6); printf "%.15g", $6 }' "$REAL/insee/cc_filosofi_2021_COM.csv")
+expect_eq "poverty rate of 01004" "$tp;ok;" "$(get commune 01004 poverty_rate 2021)"
+
 # status accounts for every file and row.
 run 0 --db "$DB" status
 total=$(grep '^all files' "$SCRATCH/out")

@@ -40,6 +40,19 @@ run 0 --db "$DB" status
 grep -q '^all files: 41, rows read 30934 = loaded 30930 + rejected 0 + duplicates 4;' "$SCRATCH/out" ||
     fail "status totals: $(grep '^all files' "$SCRATCH/out")"
 
+# Compute on the samples: the indicators of CA Gaillac-Graulhet (golden file,
+# checked by eye), and its 2021 population = the sum of its 59 communes in
+# the census file, read with awk.
+run 0 --db "$DB" compute
+grep -q '^computed geo_year=2022 indicators=51 ' "$SCRATCH/out" || fail "compute: $(cat "$SCRATCH/out")"
+run 0 --db "$DB" export --level epci --in epci:200066124
+expect_file_eq "indicators of CA Gaillac-Graulhet" "$SRC/tests/e2e/golden/samples_export_gaillac.csv" "$SCRATCH/out"
+pop=$(awk -F';' 'NR == FNR { if (FNR > 6 && $5 == "200066124") m[$1] = 1; next }
+    FNR > 1 && ($1 in m) { s += $2 } END { printf "%.15g", s }' \
+    samples/insee/table-appartenance-geo-communes-22_COM.csv samples/generated/base-cc-evol-struct-pop-2021.CSV)
+grep -q "^epci;200066124;CA Gaillac-Graulhet;pop_total;2021;$pop;ok;" "$SCRATCH/out" ||
+    fail "population 2021 of CA Gaillac-Graulhet: $pop expected"
+
 # CA Gaillac-Graulhet: 59 communes in 2022, names as the COG writes them,
 # checked against an independent reading of the table d'appartenance.
 run 0 --db "$DB" geo --level commune --in epci:200066124 --year 2022

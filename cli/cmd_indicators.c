@@ -1,0 +1,108 @@
+/* cmd_indicators.c - `ctgdiag indicators [ID]`: the catalogue. */
+#include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "cli/common_opts.h"
+#include "compute/catalogue.h"
+#include "compute/fetch.h"
+
+/* Whether the warehouse holds the first input of some alternative. */
+static const char *availability(ctg_warehouse *wh, const ctg_indicator *ind)
+{
+    if (!wh)
+        return "";
+    for (size_t a = 0; a < ind->nalts; a++) {
+        const ctg_source *s = &ind->alts[a];
+        const ctg_sum *main = s->agg == CTG_AGG_POINT_MORT ? &s->pm[CTG_PM_LOG] : &s->num;
+        ctg_buf list = CTG_BUF_INIT;
+        size_t n = 0;
+        ctg_error err;
+        ctg_status st = ctg_fetch_periods(wh, main->terms[0].family, main->terms[0].variable,
+                                          &list, &n, &err);
+        ctg_buf_free(&list);
+        if (st == CTG_OK && n > 0)
+            return "available";
+    }
+    return "unavailable";
+}
+
+static void show_sum(const char *name, const ctg_sum *s)
+{
+    char buf[512];
+    if (!s->n)
+        return;
+    ctg_sum_format(s, buf, sizeof buf);
+    printf("    %-12s %s\n", name, buf);
+}
+
+static void show_one(const ctg_indicator *ind, const char *avail)
+{
+    static const char *const PM[CTG_PM_INPUTS] = {"log", "rp", "rslv", "pmen", "built"};
+    printf("%s: %s\n  unit         %s\n  axis         %s\n", ind->id, ind->label, ind->unit,
+           ind->axis);
+    if (avail[0])
+        printf("  inputs       %s in this warehouse\n", avail);
+    printf("  definition   %s\n", ind->definition);
+    for (size_t a = 0; a < ind->nalts; a++) {
+        const ctg_source *s = &ind->alts[a];
+        printf("  source %d     %s%s%s%s\n", s->rank, ctg_aggregation_name(s->agg),
+               s->agg == CTG_AGG_GROWTH ? " over " : "", s->agg == CTG_AGG_GROWTH ? "years" : "",
+               s->approx ? " (an approximation)" : "");
+        if (s->agg == CTG_AGG_GROWTH)
+            printf("    %-12s %d\n", "years", s->years);
+        show_sum("numerator", &s->num);
+        show_sum("denominator", &s->den);
+        show_sum("weight", &s->weight);
+        for (int k = 0; k < CTG_PM_INPUTS; k++)
+            show_sum(PM[k], &s->pm[k]);
+    }
+}
+
+int ctg_cmd_indicators(ctg_cli *cli, int argc, char **argv)
+{
+    static const struct option LONG[] = {CTG_COMMON_LONG_OPTIONS, {NULL, 0, NULL, 0}};
+    const ctg_command *cmd = ctg_command_find("indicators");
+    int o, exit_now = 0;
+    opterr = 0;
+    while ((o = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        if (ctg_cli_common_option(cli, cmd, o, optarg, &exit_now)) {
+            if (exit_now)
+                return 0;
+            continue;
+        }
+        return ctg_usage_error("indicators", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (argc - optind > 1)
+        return ctg_usage_error("indicators", "give at most one indicator id");
+    ctg_error err;
+    ctg_error_clear(&err);
+    ctg_catalogue *cat = NULL;
+    if (ctg_cli_catalogue(cli, &cat, &err) != CTG_OK)
+        return ctg_report(&err);
+    /* the warehouse, when there is one, says which indicators have inputs */
+    ctg_warehouse *wh = NULL;
+    struct stat sb;
+    if (stat(cli->db_path, &sb) == 0 && ctg_cli_open_read(cli, &wh, &err) != CTG_OK)
+        wh = NULL;
+    int rc = 0;
+    if (optind < argc) {
+        const ctg_indicator *ind = ctg_catalogue_find(cat, argv[optind]);
+        if (ind)
+            show_one(ind, availability(wh, ind));
+        else
+            rc = ctg_usage_error("indicators", "no indicator '%s'", argv[optind]);
+    } else {
+        printf("%-30s %-16s %-12s %-11s %-11s %s\n", "id", "axis", "unit", "aggregation",
+               wh ? "inputs" : "", "label");
+        for (size_t i = 0; i < ctg_catalogue_count(cat); i++) {
+            const ctg_indicator *ind = ctg_catalogue_at(cat, i);
+            printf("%-30s %-16s %-12s %-11s %-11s %s\n", ind->id, ind->axis, ind->unit,
+                   ctg_aggregation_name(ind->alts[0].agg), availability(wh, ind), ind->label);
+        }
+    }
+    ctg_wh_close(wh);
+    ctg_catalogue_free(cat);
+    return rc;
+}

@@ -1,0 +1,833 @@
+/* engine.c - indicators from observations (compute.h). */
+#include "compute/compute.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compute/fetch.h"
+#include "compute/geo.h"
+#include "core/buf.h"
+#include "core/number.h"
+
+/* Statuses of a value, in the order product.md gives them (the first that
+ * applies wins): secret, missing, partial, approx, rounded, ok. */
+typedef enum vstatus { VS_OK = 0, VS_ROUNDED, VS_APPROX, VS_PARTIAL, VS_MISSING, VS_SECRET } vstatus;
+
+static const char *const VSTATUS_NAMES[] = {"ok", "rounded", "approx", "partial", "missing",
+                                            "secret"};
+
+/* The inputs a value rests on, the sums a group adds up. */
+#define MAX_INPUTS 9
+
+typedef struct value_row {
+    double in[MAX_INPUTS];    /* see the aggregations below */
+    double value;
+    double cov;               /* share known (1 for a unit fully known) */
+    cell_status st;           /* of the inputs combined */
+    int caution, small;
+} value_row;
+
+/* What one (indicator alternative, year) needs while it is computed. */
+typedef struct job {
+    ctg_warehouse *wh;
+    ctg_fetch_cache *cache;
+    const ctg_geo *g;
+    const ctg_indicator *ind;
+    const ctg_source *src;
+    const ctg_term *main;     /* the first numerator term (point mort: log) */
+    const char *main_period;  /* its period for this job */
+    int year_key;             /* comparable form of main_period */
+    cell *tmp, *acc;          /* scratch cells */
+    cell *sums[MAX_INPUTS];   /* the summed inputs per unit */
+    int nsums;
+    fetch_info info;
+    ctg_buf sources;          /* "family period (files)" of each input */
+    int rounded;              /* an input is rounded by its producer */
+    int census[MAX_INPUTS];   /* input k comes from a census family (caution < 200) */
+    long unmapped;
+    ctg_buf unmapped_deps;    /* ";19;25;": départements of inputs not placed */
+    int any;                  /* some unit has every input present */
+    group_figure *figures;    /* published: the producer's group figures */
+    size_t nfigures;
+} job;
+
+/* -------------------------------------------------------------- periods */
+
+/* A period's comparable key: year x 100 + month (12 for a year or a span,
+ * whose end counts). */
+static int period_key(const char *p)
+{
+    int y = atoi(p);
+    if (strlen(p) == 7 && p[4] == '-')
+        return y * 100 + atoi(p + 5);
+    if (strlen(p) == 9 && p[4] == '-')
+        return atoi(p + 5) * 100 + 12;
+    return y * 100 + 12;
+}
+
+/* The period written like model, shifted by years; "" for a span shifted. */
+static void shift_period(const char *model, int years, char out[16])
+{
+    size_t n = strlen(model);
+    if (n == 9 && model[4] == '-') {
+        snprintf(out, 16, "%s", years ? "" : model);
+        return;
+    }
+    int y = atoi(model) + years;
+    if (n == 7 && model[4] == '-')
+        snprintf(out, 16, "%04d-%.2s", y % 10000, model + 5);
+    else
+        snprintf(out, 16, "%04d", y % 10000);
+}
+
+/* The label of an indicator's year from its main period: a December month
+ * gives its year. */
+static void year_label(const char *period, char out[16])
+{
+    if (strlen(period) == 7 && !strcmp(period + 4, "-12"))
+        snprintf(out, 16, "%.4s", period);
+    else
+        snprintf(out, 16, "%s", period);
+}
+
+/*
+ * The period of a term for this job: the main family's terms take the main
+ * period shifted by the offset, exactly, and so do terms with an offset or a
+ * range; the other terms (another family, same period) take that period, or
+ * their latest not after it, or their earliest (product.md, "Years that mix
+ * sources"). "" when none.
+ */
+static ctg_status resolve_period(job *j, const ctg_term *t, int offset, char out[16],
+                                 ctg_error *err)
+{
+    const ctg_term *main = j->main;
+    char want[16];
+    shift_period(j->main_period, offset, want);
+    out[0] = '\0';
+    if (!want[0])
+        return CTG_OK;
+    const char *list = NULL;
+    size_t n = 0;
+    ctg_status st = ctg_fetch_periods_cached(j->cache, j->wh, t->family, t->variable, &list, &n,
+                                             err);
+    if (st != CTG_OK)
+        return st;
+    int key = period_key(want);
+    /* only a term of another family, at the indicator's own period, may take
+     * the nearest earlier period: an offset or a range asks for those years */
+    int same_family = !strcmp(t->family, main->family) || t->from != 0 || t->to != 0;
+    const char *best = NULL, *earliest = NULL;
+    int best_key = 0, earliest_key = 0;
+    const char *p = list;
+    for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
+        int k = period_key(p);
+        if (!strcmp(p, want) || (!same_family && k == key)) {
+            best = p;
+            break;
+        }
+        if (!same_family && k <= key && (!best || k > best_key)) {
+            best = p;
+            best_key = k;
+        }
+        if (!earliest || k < earliest_key) {
+            earliest = p;
+            earliest_key = k;
+        }
+    }
+    if (!best && !same_family)
+        best = earliest;
+    if (best)
+        snprintf(out, 16, "%s", best);
+    return CTG_OK;
+}
+
+/* ---------------------------------------------------------------- sums */
+
+/* acc += tmp, unit by unit: values add, the worst status wins. */
+static void combine(cell *acc, const cell *tmp, size_t n, int first)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (first) {
+            acc[i] = tmp[i];
+            continue;
+        }
+        acc[i].v += tmp[i].v;
+        if (tmp[i].st > acc[i].st)
+            acc[i].st = tmp[i].st;
+        if (tmp[i].cov < acc[i].cov)
+            acc[i].cov = tmp[i].cov;
+    }
+}
+
+static int is_census(const char *family)
+{
+    return !strncmp(family, "census_", 7);
+}
+
+/* Computes the sum s of terms, each at its period(s), into out[0..g->n);
+ * *census is set when a term is a census count. */
+static ctg_status sum_terms(job *j, const ctg_sum *s, int extra_offset, cell *out, int *census,
+                            ctg_error *err)
+{
+    int first = 1;
+    for (size_t t = 0; t < s->n; t++) {
+        const ctg_term *term = &s->terms[t];
+        for (int off = term->from; off <= term->to; off++) {
+            char period[16];
+            ctg_status st = resolve_period(j, term, off + extra_offset, period, err);
+            if (st != CTG_OK)
+                return st;
+            if (!period[0]) { /* no such period: every unit is without it */
+                memset(j->tmp, 0, j->g->n * sizeof *j->tmp);
+                for (size_t i = 0; i < j->g->n; i++)
+                    j->tmp[i].st = CS_ABSENT;
+            } else {
+                st = ctg_fetch_cached(j->cache, j->wh, term->family, term->variable, period,
+                                      j->tmp, &j->info, err);
+                if (st != CTG_OK)
+                    return st;
+                j->rounded |= j->info.rounded;
+                j->unmapped += j->info.unmapped;
+                for (size_t o = 0; o < j->info.unmapped_deps.len; o++) {
+                    /* merge the ";dep;" lists */
+                    const char *d = j->info.unmapped_deps.data + o;
+                    if (*d != ';' || !d[1])
+                        continue;
+                    const char *e = strchr(d + 1, ';');
+                    if (!e)
+                        break;
+                    char key[8];
+                    snprintf(key, sizeof key, "%.*s", (int)(e - d + 1), d);
+                    if (!strstr(ctg_buf_str(&j->unmapped_deps), key)) {
+                        if (!j->unmapped_deps.len)
+                            ctg_buf_putc(&j->unmapped_deps, ';');
+                        ctg_buf_printf(&j->unmapped_deps, "%.*s", (int)(e - d), d + 1);
+                    }
+                }
+                if (j->info.ngroups && !j->figures && j->src->agg == CTG_AGG_PUBLISHED &&
+                    t == 0 && s == &j->src->num) {
+                    /* the producer's own figures for groups (published rates) */
+                    j->figures = j->info.groups;
+                    j->nfigures = j->info.ngroups;
+                    j->info.groups = NULL;
+                    j->info.ngroups = 0;
+                }
+                ctg_buf_printf(&j->sources, "%s%s:%s %s (file %s)", j->sources.len ? "; " : "",
+                               term->family, term->variable, period,
+                               j->info.files.len ? ctg_buf_str(&j->info.files) : "none");
+            }
+            if (is_census(term->family))
+                *census = 1;
+            combine(out, j->tmp, j->g->n, first);
+            first = 0;
+        }
+    }
+    return CTG_OK;
+}
+
+/* ---------------------------------------------------------- finishing */
+
+/* What a value is, from its inputs, for one aggregation. Returns 0 when it
+ * cannot be computed (a zero denominator...). */
+static int finish_value(const ctg_indicator *ind, const ctg_source *src, value_row *r)
+{
+    double *in = r->in;
+    switch (src->agg) {
+    case CTG_AGG_SUM:
+        r->value = in[0];
+        return 1;
+    case CTG_AGG_RATIO:
+        if (!(in[1] > 0))
+            return 0;
+        r->value = ind->scale * in[0] / in[1];
+        return 1;
+    case CTG_AGG_PUBLISHED:
+        /* in[0] = weight x value, in[1] = weight; a unit: value itself */
+        if (!(in[1] > 0))
+            return 0;
+        r->value = in[0] / in[1];
+        return 1;
+    case CTG_AGG_GROWTH:
+        if (!(in[0] > 0) || !(in[1] > 0))
+            return 0;
+        r->value = ind->scale * (pow(in[0] / in[1], 1.0 / src->years) - 1.0);
+        return 1;
+    case CTG_AGG_POINT_MORT: {
+        /* in: log end, log start, rp end, rp start, rs+lv end, rs+lv start,
+         * household population end, start, dwellings built in between */
+        double renouv = in[8] - (in[0] - in[1]);
+        double rslv = in[4] - in[5];
+        if (!(in[2] > 0) || !(in[6] > 0))
+            return 0;
+        double dess = in[7] / (in[6] / in[2]) - in[3];
+        double pm = renouv + rslv + dess;
+        double total = 0;
+        switch (src->pm_part) {
+        case CTG_PM_TOTAL: total = pm; break;
+        case CTG_PM_RENOUVELLEMENT: total = renouv; break;
+        case CTG_PM_RSLV: total = rslv; break;
+        case CTG_PM_DESSERREMENT: total = dess; break;
+        case CTG_PM_EFFET_DEMO: total = in[8] - pm; break;
+        }
+        r->value = total / 5.0; /* a year of the census interval */
+        return 1;
+    }
+    }
+    return 0;
+}
+
+/* The status and flags of a value, as text. */
+static vstatus value_status(const value_row *r, int computable, const job *j, int approx_group,
+                            int unmapped, char *flags, size_t size)
+{
+    vstatus vs;
+    if (r->st == CS_SECRET)
+        vs = VS_SECRET;
+    else if (r->st == CS_MISSING || r->st == CS_ABSENT || !computable)
+        vs = VS_MISSING;
+    else if (r->st == CS_PARTIAL)
+        vs = VS_PARTIAL;
+    else if (j->src->approx || approx_group)
+        vs = VS_APPROX;
+    else if (j->rounded)
+        vs = VS_ROUNDED;
+    else
+        vs = VS_OK;
+    size_t o = 0;
+    flags[0] = '\0';
+#define ADD_FLAG(name)                                                                             \
+    do {                                                                                           \
+        int n_ = snprintf(flags + o, size - o, "%s%s", o ? "," : "", name);                       \
+        if (n_ > 0 && (size_t)n_ < size - o)                                                       \
+            o += (size_t)n_;                                                                       \
+    } while (0)
+    if (vs <= VS_PARTIAL) { /* a value there: what its status does not say */
+        if ((j->src->approx || approx_group) && vs > VS_APPROX)
+            ADD_FLAG("approx");
+        if (j->rounded && vs > VS_ROUNDED)
+            ADD_FLAG("rounded");
+        if (r->caution)
+            ADD_FLAG("caution");
+        if (r->small)
+            ADD_FLAG("small");
+    }
+    if (unmapped)
+        ADD_FLAG("unmapped");
+#undef ADD_FLAG
+    return vs;
+}
+
+/* Caution (a census count under 200) and small (a proportion over fewer
+ * than 30) for a value from its inputs. */
+static void size_flags(const job *j, value_row *r)
+{
+    const ctg_source *src = j->src;
+    r->caution = r->small = 0;
+    if (src->agg == CTG_AGG_POINT_MORT || src->agg == CTG_AGG_PUBLISHED)
+        return;
+    if ((j->census[0] && r->in[0] < 200) || (src->den.n && j->census[1] && r->in[1] < 200))
+        r->caution = 1;
+    if (src->agg == CTG_AGG_RATIO && j->ind->scale == 100 && r->in[1] < 30)
+        r->small = 1;
+}
+
+/* ------------------------------------------------------------- storage */
+
+typedef struct writer {
+    sqlite3_stmt *ins;        /* indicator_value */
+    sqlite3_stmt *ins_year;   /* indicator_year */
+    ctg_warehouse *wh;
+    int geo_year;
+    long rows;
+} writer;
+
+static ctg_status write_value(writer *w, const job *j, const char *year, const char *level,
+                              const char *code, const value_row *r, int computable,
+                              int approx_group, int unmapped, int with_inputs, ctg_error *err)
+{
+    char flags[64];
+    vstatus vs = value_status(r, computable, j, approx_group, unmapped, flags, sizeof flags);
+    sqlite3_stmt *st = w->ins;
+    sqlite3_bind_int(st, 1, w->geo_year);
+    sqlite3_bind_text(st, 2, j->ind->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, year, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, level, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
+    if (vs >= VS_MISSING || !isfinite(r->value))
+        sqlite3_bind_null(st, 6);
+    else
+        sqlite3_bind_double(st, 6, r->value);
+    sqlite3_bind_text(st, 7, VSTATUS_NAMES[vs], -1, SQLITE_STATIC);
+    if (r->cov < 1 && vs == VS_PARTIAL)
+        sqlite3_bind_double(st, 8, r->cov);
+    else if (strcmp(level, "commune") && strcmp(level, "arm"))
+        sqlite3_bind_double(st, 8, r->cov);
+    else
+        sqlite3_bind_null(st, 8);
+    sqlite3_bind_text(st, 9, flags, -1, SQLITE_TRANSIENT);
+    if (with_inputs)
+        sqlite3_bind_blob(st, 10, r->in, (int)(j->nsums * sizeof r->in[0]), SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 10);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(w->wh, rc, err, "writing an indicator value");
+    w->rows++;
+    return CTG_OK;
+}
+
+/* ----------------------------------------------------------- the job */
+
+/* The inputs of unit i from the summed cells. */
+static void unit_inputs(const job *j, size_t i, value_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->st = CS_OK;
+    r->cov = 1;
+    for (int k = 0; k < j->nsums; k++) {
+        const cell *c = &j->sums[k][i];
+        if (c->st > r->st)
+            r->st = c->st;
+        if (c->cov < r->cov)
+            r->cov = c->cov;
+    }
+    if (j->src->agg == CTG_AGG_PUBLISHED) {
+        /* in[0] = weight x value, in[1] = weight: a unit alone gives its value */
+        double w = j->nsums > 1 && j->sums[1][i].st <= CS_PARTIAL ? j->sums[1][i].v : 1.0;
+        r->in[0] = w * j->sums[0][i].v;
+        r->in[1] = w;
+        return;
+    }
+    for (int k = 0; k < j->nsums; k++)
+        r->in[k] = j->sums[k][i].v;
+}
+
+/* Computes the sums every input of the alternative needs. */
+static ctg_status gather(job *j, ctg_error *err)
+{
+    const ctg_source *src = j->src;
+    ctg_status st = CTG_OK;
+    if (src->agg == CTG_AGG_POINT_MORT) {
+        /* end and start of the census interval for the stocks; the built
+         * dwellings as the catalogue gives their years */
+        static const int INPUT[8] = {CTG_PM_LOG, CTG_PM_LOG, CTG_PM_RP, CTG_PM_RP,
+                                     CTG_PM_RSLV_STOCK, CTG_PM_RSLV_STOCK, CTG_PM_PMEN, CTG_PM_PMEN};
+        for (int k = 0; k < 8 && st == CTG_OK; k++)
+            st = sum_terms(j, &src->pm[INPUT[k]], k % 2 ? -5 : 0, j->sums[k], &j->census[k], err);
+        if (st == CTG_OK)
+            st = sum_terms(j, &src->pm[CTG_PM_BUILT], 0, j->sums[8], &j->census[8], err);
+        j->nsums = 9;
+        return st;
+    }
+    st = sum_terms(j, &src->num, 0, j->sums[0], &j->census[0], err);
+    j->nsums = 1;
+    if (st == CTG_OK && src->den.n) {
+        st = sum_terms(j, &src->den, 0, j->sums[1], &j->census[1], err);
+        j->nsums = 2;
+    } else if (st == CTG_OK && src->agg == CTG_AGG_PUBLISHED && src->weight.n) {
+        int unused = 0;
+        st = sum_terms(j, &src->weight, 0, j->sums[1], &unused, err);
+        j->nsums = 2;
+        /* the weight's availability does not decide the value's status: a
+         * unit whose weight is unknown counts with weight 1 */
+        for (size_t i = 0; i < j->g->n; i++)
+            if (j->sums[1][i].st > CS_PARTIAL || !(j->sums[1][i].v > 0)) {
+                memset(&j->sums[1][i], 0, sizeof j->sums[1][i]);
+                j->sums[1][i].v = 1;
+                j->sums[1][i].cov = 1;
+                j->sums[1][i].st = CS_OK;
+            }
+    }
+    return st;
+}
+
+/* The producer's own figure for a group, if a file gave one. */
+static const group_figure *figure_for(const job *j, const ctg_group *grp)
+{
+    for (size_t i = 0; i < j->nfigures; i++)
+        if (!strcmp(j->figures[i].level, ctg_level_name(grp->level)) &&
+            !strcmp(j->figures[i].code, grp->code))
+            return &j->figures[i];
+    return NULL;
+}
+
+/* A group from its communes: ratio of sums over the members known,
+ * coverage by population (ctg_compute_result documents it). */
+static void aggregate(const job *j, const ctg_group *grp, const value_row *units,
+                      const double *pop, value_row *out)
+{
+    memset(out, 0, sizeof *out);
+    double pop_all = 0, pop_known = 0;
+    int known = 0, secret = 0;
+    for (size_t m = 0; m < grp->n; m++) {
+        const value_row *u = &units[grp->members[m]];
+        double p = pop[grp->members[m]];
+        pop_all += p;
+        if (u->st <= CS_PARTIAL) {
+            for (int k = 0; k < MAX_INPUTS; k++)
+                out->in[k] += u->in[k];
+            pop_known += p * u->cov;
+            known++;
+        } else if (u->st == CS_SECRET) {
+            secret++;
+        }
+    }
+    out->cov = pop_all > 0 ? pop_known / pop_all : (grp->n ? (double)known / grp->n : 0);
+    if (known == 0)
+        out->st = secret ? CS_SECRET : CS_MISSING;
+    else if (out->cov < 1 - 1e-12)
+        out->st = CS_PARTIAL;
+    else
+        out->st = CS_OK;
+}
+
+/* Whether some inputs that could not be placed belong in this group: any
+ * for France; those of its départements for a département or a région. */
+static int misses_inputs(const job *j, const ctg_group *grp)
+{
+    if (!j->unmapped)
+        return 0;
+    if (grp->level == CTG_LEVEL_FR)
+        return 1;
+    if (grp->level != CTG_LEVEL_DEP && grp->level != CTG_LEVEL_REG)
+        return 0;
+    const char *list = ctg_buf_str(&j->unmapped_deps);
+    for (size_t m = 0; m < grp->n; m++) {
+        char key[8];
+        snprintf(key, sizeof key, ";%s;", j->g->units[grp->members[m]].dep);
+        if (strstr(list, key))
+            return 1;
+    }
+    return 0;
+}
+
+/* Records what an (indicator, year) was computed from. */
+static ctg_status write_year(writer *w, const job *j, const char *year, ctg_error *err)
+{
+    sqlite3_stmt *st = w->ins_year;
+    sqlite3_bind_int(st, 1, w->geo_year);
+    sqlite3_bind_text(st, 2, j->ind->id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, year, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, j->src->rank);
+    sqlite3_bind_text(st, 5, ctg_buf_str(&j->sources), -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(w->wh, rc, err, "writing an indicator's sources");
+    return CTG_OK;
+}
+
+static ctg_status run_job(job *j, writer *w, const double *pop, value_row *units,
+                          const char *year, ctg_error *err)
+{
+    const ctg_geo *g = j->g;
+    ctg_status st = gather(j, err);
+    if (st != CTG_OK)
+        return st;
+    /* a year is computed when some unit has every input present */
+    j->any = 0;
+    for (size_t i = 0; i < g->n && !j->any; i++) {
+        int present = 1;
+        for (int k = 0; k < j->nsums; k++)
+            present &= j->sums[k][i].st != CS_ABSENT;
+        j->any = present;
+    }
+    if (!j->any)
+        return CTG_OK;
+    st = write_year(w, j, year, err);
+    for (size_t i = 0; st == CTG_OK && i < g->n; i++) {
+        value_row *r = &units[i];
+        unit_inputs(j, i, r);
+        int ok = r->st <= CS_PARTIAL && finish_value(j->ind, j->src, r);
+        size_flags(j, r);
+        const char *level = (int)i < (int)g->ncommunes ? "commune" : "arm";
+        st = write_value(w, j, year, level, g->units[i].code, r, ok, 0, 0, 1, err);
+    }
+    if (st != CTG_OK)
+        return st;
+    for (size_t gi = 0; gi < g->ngroups; gi++) {
+        const ctg_group *grp = &g->groups[gi];
+        value_row r;
+        int approx = 0;
+        const group_figure *fig =
+            j->src->agg == CTG_AGG_PUBLISHED ? figure_for(j, grp) : NULL;
+        if (fig) {
+            memset(&r, 0, sizeof r);
+            r.value = fig->v;
+            r.cov = 1;
+            r.st = fig->st;
+            r.in[0] = fig->v;
+            r.in[1] = 1;
+        } else {
+            aggregate(j, grp, units, pop, &r);
+            approx = j->src->agg == CTG_AGG_PUBLISHED; /* a weighted mean, not the producer's */
+        }
+        int ok = r.st <= CS_PARTIAL && finish_value(j->ind, j->src, &r);
+        if (fig)
+            r.value = fig->v;
+        size_flags(j, &r);
+        st = write_value(w, j, year, ctg_level_name(grp->level), grp->code, &r, ok, approx,
+                         misses_inputs(j, grp), 0, err);
+        if (st != CTG_OK)
+            return st;
+    }
+    return CTG_OK;
+}
+
+/* ------------------------------------------------------------- driver */
+
+#define POP_YEARS 16
+
+typedef struct engine {
+    ctg_warehouse *wh;
+    const ctg_compute_options *opt;
+    ctg_geo *g;
+    ctg_fetch_cache *cache;
+    char pop_year[POP_YEARS][16]; /* the years whose population is kept */
+    double *pops[POP_YEARS];
+    int npops;
+    cell *cells;              /* scratch: MAX_INPUTS + 2 arrays of g->n */
+    value_row *units;
+    double *pop;
+    writer w;
+    ctg_compute_result *res;
+} engine;
+
+/* Population of each commune for a year, for coverage: the census the
+ * catalogue's pop_total uses (the latest not after the year, else the
+ * earliest), else 1 per commune. Kept per year. */
+static ctg_status load_population(engine *e, const ctg_catalogue *cat, const char *year,
+                                  ctg_error *err)
+{
+    for (int k = 0; k < e->npops; k++)
+        if (!strcmp(e->pop_year[k], year)) {
+            e->pop = e->pops[k];
+            return CTG_OK;
+        }
+    int slot = e->npops < POP_YEARS ? e->npops++ : (int)(strlen(year) % POP_YEARS);
+    if (!e->pops[slot] && !(e->pops[slot] = malloc((e->g->n ? e->g->n : 1) * sizeof(double))))
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    snprintf(e->pop_year[slot], sizeof e->pop_year[slot], "%s", year);
+    e->pop = e->pops[slot];
+    for (size_t i = 0; i < e->g->n; i++)
+        e->pop[i] = 1;
+    const ctg_indicator *pop = ctg_catalogue_find(cat, "pop_total");
+    for (size_t a = 0; pop && a < pop->nalts; a++) {
+        const ctg_term *t = &pop->alts[a].num.terms[0];
+        const char *list = NULL, *best = NULL, *earliest = NULL;
+        size_t n = 0;
+        ctg_status st = ctg_fetch_periods_cached(e->cache, e->wh, t->family, t->variable, &list,
+                                                 &n, err);
+        if (st != CTG_OK)
+            return st;
+        int key = period_key(year);
+        const char *p = list;
+        for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
+            int k = period_key(p);
+            if (k <= key && (!best || k > period_key(best)))
+                best = p;
+            if (!earliest || k < period_key(earliest))
+                earliest = p;
+        }
+        if (!best)
+            best = earliest;
+        if (!best)
+            continue;
+        fetch_info info = {0};
+        st = ctg_fetch_cached(e->cache, e->wh, t->family, t->variable, best, e->cells, &info,
+                              err);
+        ctg_fetch_info_free(&info);
+        if (st != CTG_OK)
+            return st;
+        for (size_t i = 0; i < e->g->n; i++)
+            if (e->cells[i].st <= CS_PARTIAL && e->cells[i].v > 0)
+                e->pop[i] = e->cells[i].v;
+        return CTG_OK;
+    }
+    return CTG_OK;
+}
+
+/* The term whose periods are an alternative's years. */
+static const ctg_term *main_term(const ctg_source *src)
+{
+    return src->agg == CTG_AGG_POINT_MORT ? &src->pm[CTG_PM_LOG].terms[0] : &src->num.terms[0];
+}
+
+/* The years one alternative can give: the periods of its main term. */
+static ctg_status alt_periods(engine *e, const ctg_source *src, const char **list, size_t *n,
+                              ctg_error *err)
+{
+    const ctg_term *t = main_term(src);
+    return ctg_fetch_periods_cached(e->cache, e->wh, t->family, t->variable, list, n, err);
+}
+
+/* Is label in the NUL-separated list done[0..n)? */
+static int in_list(const ctg_buf *done, const char *label)
+{
+    for (size_t o = 0; o < done->len; o += strlen(done->data + o) + 1)
+        if (!strcmp(done->data + o, label))
+            return 1;
+    return 0;
+}
+
+static ctg_status compute_indicator(engine *e, const ctg_catalogue *cat, const ctg_indicator *ind,
+                                    ctg_error *err)
+{
+    ctg_buf done = CTG_BUF_INIT;
+    ctg_status st = CTG_OK;
+    long years_before = e->res->years;
+    for (size_t a = 0; a < ind->nalts && st == CTG_OK; a++) {
+        const ctg_source *src = &ind->alts[a];
+        size_t n = 0;
+        const char *periods = NULL;
+        st = alt_periods(e, src, &periods, &n, err);
+        const char *p = periods;
+        for (size_t k = 0; st == CTG_OK && k < n; k++, p += strlen(p) + 1) {
+            char label[16];
+            year_label(p, label);
+            if (in_list(&done, label) || (e->opt->year && strcmp(e->opt->year, label)))
+                continue;
+            job j;
+            memset(&j, 0, sizeof j);
+            j.wh = e->wh;
+            j.cache = e->cache;
+            j.g = e->g;
+            j.ind = ind;
+            j.src = src;
+            j.main = main_term(src);
+            j.main_period = p;
+            j.year_key = period_key(p);
+            j.tmp = e->cells;
+            for (int s = 0; s < MAX_INPUTS; s++)
+                j.sums[s] = e->cells + (size_t)(s + 1) * e->g->n;
+            st = load_population(e, cat, label, err);
+            if (st == CTG_OK)
+                st = run_job(&j, &e->w, e->pop, e->units, label, err);
+            if (st == CTG_OK && j.any) {
+                ctg_buf_append(&done, label, strlen(label) + 1);
+                e->res->years++;
+                e->res->unmapped += j.unmapped;
+            }
+            ctg_fetch_info_free(&j.info);
+            ctg_buf_free(&j.sources);
+            ctg_buf_free(&j.unmapped_deps);
+            free(j.figures);
+        }
+    }
+    if (e->res->years > years_before)
+        e->res->indicators++;
+    else if (e->opt->diag && st == CTG_OK)
+        fprintf(e->opt->diag, "ctgdiag compute: %s: no input in the warehouse for any year\n",
+                ind->id);
+    ctg_buf_free(&done);
+    return st;
+}
+
+int ctg_latest_geo_year(ctg_warehouse *wh)
+{
+    sqlite3_stmt *st = NULL;
+    int y = 0;
+    if (sqlite3_prepare_v2(ctg_wh_db(wh),
+                           "SELECT max(geo_year) FROM (SELECT geo_year FROM geo_commune "
+                           "UNION SELECT geo_year FROM geo_membership)",
+                           -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        y = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return y;
+}
+
+/* Deletes what an earlier compute wrote for this geography year (only the
+ * values of one year when year is given). */
+static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *year, ctg_error *err)
+{
+    const char *const SQL[] = {"DELETE FROM geo_unit WHERE geo_year = ?1",
+                               year ? "DELETE FROM indicator_value WHERE geo_year = ?1 AND year = ?2"
+                                    : "DELETE FROM indicator_value WHERE geo_year = ?1",
+                               year ? "DELETE FROM indicator_year WHERE geo_year = ?1 AND year = ?2"
+                                    : "DELETE FROM indicator_year WHERE geo_year = ?1"};
+    for (int i = 0; i < 3; i++) {
+        sqlite3_stmt *st = NULL;
+        ctg_status s = ctg_wh_prepare(wh, SQL[i], &st, err);
+        if (s != CTG_OK)
+            return s;
+        sqlite3_bind_int(st, 1, geo_year);
+        if (i > 0 && year)
+            sqlite3_bind_text(st, 2, year, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return ctg_wh_fail(wh, rc, err, "clearing an earlier compute");
+    }
+    return CTG_OK;
+}
+
+ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
+                       const ctg_compute_options *opt, ctg_compute_result *res, ctg_error *err)
+{
+    memset(res, 0, sizeof *res);
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.wh = wh;
+    e.opt = opt;
+    e.res = res;
+    int geo_year = opt->geo_year ? opt->geo_year : ctg_latest_geo_year(wh);
+    if (!geo_year)
+        return ctg_fail(err, CTG_ERR_NOINPUT, NULL, 0,
+                        "no geography in the warehouse: ingest a COG communes file or a table "
+                        "d'appartenance first");
+    res->geo_year = geo_year;
+    /* Millions of rows in one transaction: a rollback journal (it keeps only
+     * the pages the transaction changes) instead of a WAL that would grow as
+     * large as the rows and slow every page read. Back to WAL afterwards. */
+    ctg_status st = ctg_wh_exec(wh, "PRAGMA journal_mode = DELETE", err);
+    if (st == CTG_OK)
+        st = ctg_wh_begin(wh, err);
+    if (st != CTG_OK) {
+        ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", NULL);
+        return st;
+    }
+    st = clear_previous(wh, geo_year, opt->year, err);
+    if (st == CTG_OK)
+        st = ctg_geo_load(wh, geo_year, &e.g, err);
+    if (st == CTG_OK) {
+        e.cells = calloc((size_t)(MAX_INPUTS + 1) * e.g->n, sizeof *e.cells);
+        e.units = calloc(e.g->n, sizeof *e.units);
+        e.cache = ctg_fetch_cache_new(e.g, 24);
+        if (!e.cells || !e.units || !e.cache)
+            st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    }
+    e.w.wh = wh;
+    e.w.geo_year = geo_year;
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(wh,
+                            "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, year, "
+                            "level, code, value, status, coverage, flags, inputs) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            &e.w.ins, err);
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(wh,
+                            "INSERT OR REPLACE INTO indicator_year(geo_year, indicator, year, "
+                            "source_rank, sources) VALUES (?1, ?2, ?3, ?4, ?5)",
+                            &e.w.ins_year, err);
+    for (size_t i = 0; st == CTG_OK && i < ctg_catalogue_count(cat); i++)
+        st = compute_indicator(&e, cat, ctg_catalogue_at(cat, i), err);
+    sqlite3_finalize(e.w.ins);
+    sqlite3_finalize(e.w.ins_year);
+    res->values = e.w.rows;
+    if (st == CTG_OK)
+        st = ctg_wh_commit(wh, err);
+    else
+        ctg_wh_rollback(wh);
+    ctg_error ignored;
+    ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", &ignored);
+    ctg_geo_free(e.g);
+    free(e.cells);
+    free(e.units);
+    for (int k = 0; k < e.npops; k++)
+        free(e.pops[k]);
+    ctg_fetch_cache_free(e.cache);
+    return st;
+}

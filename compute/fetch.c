@@ -1,0 +1,520 @@
+/* fetch.c - one variable of one family for one period, on the units of a
+ * geography (fetch.h). */
+#include "compute/fetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/packed.h"
+
+/* The files of a family that hold a variable (a wide file's column, or a
+ * long file's value column, whose rows name their variable), most recent
+ * first. */
+static const char PAIRS_SQL[] =
+    "SELECT f.id, v.idx, v.period, v.variable = '', f.rounded_to IS NOT NULL, "
+    "f.absent_zero AND v.kind = 'count' "
+    "FROM source_file f JOIN file_variable v ON v.file_id = f.id "
+    "WHERE f.family = ?1 AND (v.variable = ?2 OR v.variable = '') "
+    "ORDER BY f.vintage DESC, f.id DESC";
+
+/* The rows of one file for a period (and, in a long file, a variable). */
+static const char ROWS_SQL[] =
+    "SELECT level, code, parent, vals FROM obs_row WHERE file_id = ?1 "
+    "AND (?2 IS NULL OR period = ?2) AND (?3 IS NULL OR measure = ?3)";
+
+/* The periods of a variable in its files: the files' own, and the rows'. */
+static const char PERIODS_SQL[] =
+    "SELECT v.period FROM source_file f JOIN file_variable v ON v.file_id = f.id "
+    " WHERE f.family = ?1 AND v.variable = ?2 AND v.period != '' "
+    "UNION SELECT v.period FROM source_file f JOIN file_variable v ON v.file_id = f.id "
+    " WHERE f.family = ?1 AND v.variable = '' AND v.period != '' "
+    " AND EXISTS (SELECT 1 FROM obs_row r WHERE r.file_id = f.id AND r.measure = ?2) "
+    "UNION SELECT r.period FROM source_file f JOIN file_variable v ON v.file_id = f.id "
+    " JOIN obs_row r ON r.file_id = f.id WHERE f.family = ?1 AND v.period = '' "
+    " AND v.variable = ?2 "
+    "UNION SELECT r.period FROM source_file f JOIN file_variable v ON v.file_id = f.id "
+    " JOIN obs_row r ON r.file_id = f.id WHERE f.family = ?1 AND v.period = '' "
+    " AND v.variable = '' AND r.measure = ?2 "
+    "ORDER BY 1";
+
+void ctg_fetch_info_reset(fetch_info *info)
+{
+    info->any = info->rounded = 0;
+    info->unmapped = 0;
+    ctg_buf_reset(&info->files);
+    ctg_buf_reset(&info->unmapped_deps);
+    info->ngroups = 0;
+}
+
+void ctg_fetch_info_free(fetch_info *info)
+{
+    ctg_buf_free(&info->files);
+    ctg_buf_free(&info->unmapped_deps);
+    free(info->groups);
+    info->groups = NULL;
+    info->ngroups = 0;
+}
+
+/* Adds a value (or its absence) to a sum of parts. */
+static void add_part(part_sum *p, const ctg_value *v)
+{
+    p->parts++;
+    if (v->status == CTG_VAL_OK) {
+        p->v += v->value;
+        p->known++;
+    } else if (v->status == CTG_VAL_SECRET) {
+        p->secret++;
+    }
+}
+
+/* Whether this file may write the cell: the first file to reach a unit
+ * keeps it (files come most recent first). */
+static int claim(cell *c, sqlite3_int64 file)
+{
+    if (c->file && c->file != file)
+        return 0;
+    c->file = file;
+    return 1;
+}
+
+/* The unit: its own row, else its parts; plus the communes merged into it. */
+static void finish_cell(cell *c)
+{
+    part_sum t = c->has_own ? c->own : c->parts;
+    t.v += c->merged.v;
+    t.parts += c->merged.parts;
+    t.known += c->merged.known;
+    t.secret += c->merged.secret;
+    c->v = t.v;
+    if (t.parts == 0) {
+        c->st = CS_ABSENT;
+        c->cov = 0;
+    } else if (t.known == t.parts) {
+        c->st = CS_OK;
+        c->cov = 1;
+    } else if (t.known == 0) {
+        c->st = t.secret ? CS_SECRET : CS_MISSING;
+        c->cov = 0;
+    } else {
+        c->st = CS_PARTIAL;
+        c->cov = (double)t.known / t.parts;
+    }
+}
+
+static ctg_status add_group_figure(fetch_info *info, const char *level, const char *code,
+                                   const ctg_value *v, ctg_error *err)
+{
+    for (size_t i = 0; i < info->ngroups; i++)
+        if (!strcmp(info->groups[i].level, level) && !strcmp(info->groups[i].code, code))
+            return CTG_OK; /* a more recent file gave it already */
+    group_figure *l = realloc(info->groups, (info->ngroups + 1) * sizeof *l);
+    if (!l)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    info->groups = l;
+    group_figure *gf = &l[info->ngroups++];
+    snprintf(gf->level, sizeof gf->level, "%s", level);
+    snprintf(gf->code, sizeof gf->code, "%s", code);
+    gf->v = v->value;
+    gf->st = v->status == CTG_VAL_OK ? CS_OK : v->status == CTG_VAL_SECRET ? CS_SECRET : CS_MISSING;
+    return CTG_OK;
+}
+
+/* Notes the département of a code in a ";81;31;" list. */
+static void note_covered(ctg_buf *covered, const char *code)
+{
+    char dep[4], key[8];
+    if (!code || !ctg_code_dep(code, dep))
+        return;
+    snprintf(key, sizeof key, ";%s;", dep);
+    if (!strstr(ctg_buf_str(covered), key)) {
+        if (!covered->len)
+            ctg_buf_putc(covered, ';');
+        ctg_buf_printf(covered, "%s;", dep);
+    }
+}
+
+/* Places one row. */
+static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const char *level,
+                        const char *code, const char *parent, const ctg_value *v,
+                        sqlite3_int64 file, ctg_error *err)
+{
+    if (!strcmp(level, "pseudo"))
+        return CTG_OK; /* names no place: part of no unit and no group */
+    if (!strcmp(level, "commune") || !strcmp(level, "arm")) {
+        int u = ctg_geo_find(g, code);
+        if (u >= 0) {
+            if (claim(&cells[u], file)) {
+                memset(&cells[u].own, 0, sizeof cells[u].own);
+                add_part(&cells[u].own, v);
+                cells[u].has_own = 1;
+                info->any = 1;
+            }
+            int p = g->units[u].parent;
+            if (p >= 0 && claim(&cells[p], file)) {
+                add_part(&cells[p].parts, v); /* arrondissements make up their commune */
+                info->any = 1;
+            }
+            return CTG_OK;
+        }
+        u = ctg_geo_merged(g, code);
+        if (u >= 0) {
+            if (claim(&cells[u], file)) {
+                add_part(&cells[u].merged, v); /* a former commune adds up into its commune */
+                info->any = 1;
+            }
+            return CTG_OK;
+        }
+        info->unmapped++;
+        note_covered(&info->unmapped_deps, code);
+        return CTG_OK;
+    }
+    if (!strcmp(level, "iris")) {
+        char commune[CTG_CODE_MAX];
+        snprintf(commune, sizeof commune, "%.5s", parent && parent[0] ? parent : code);
+        int u = ctg_geo_find(g, commune);
+        part_sum *into = u >= 0 ? &cells[u].parts : NULL;
+        if (u < 0) {
+            u = ctg_geo_merged(g, commune);
+            into = u >= 0 ? &cells[u].merged : NULL;
+        }
+        if (u < 0) {
+            info->unmapped++;
+            note_covered(&info->unmapped_deps, commune);
+            return CTG_OK;
+        }
+        if (claim(&cells[u], file)) {
+            add_part(into, v);
+            info->any = 1;
+        }
+        return CTG_OK;
+    }
+    return add_group_figure(info, level, code, v, err);
+}
+
+/* A file that lists only the communes with at least one (Sitadel starts,
+ * RPLS dwellings): the communes of its départements it does not list have
+ * none. */
+static void zero_absent(const ctg_geo *g, cell *cells, const ctg_buf *covered)
+{
+    static const ctg_value ZERO = {0, CTG_VAL_OK};
+    for (size_t i = 0; i < g->n; i++) {
+        cell *c = &cells[i];
+        char key[8];
+        if (c->has_own || c->parts.parts || c->merged.parts)
+            continue;
+        int p = g->units[i].parent;
+        if (p >= 0 && cells[p].has_own)
+            continue; /* the file gives the whole commune, not its arrondissements */
+        snprintf(key, sizeof key, ";%s;", g->units[i].dep);
+        if (!strstr(ctg_buf_str(covered), key))
+            continue;
+        add_part(&c->own, &ZERO);
+        c->has_own = 1;
+    }
+}
+
+/* Notes a file in info->files once. */
+static void note_file(fetch_info *info, sqlite3_int64 file)
+{
+    char id[32];
+    snprintf(id, sizeof id, "%lld", (long long)file);
+    const char *s = ctg_buf_str(&info->files);
+    size_t n = strlen(id);
+    for (const char *p = s; (p = strstr(p, id)) != NULL; p += n)
+        if ((p == s || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return;
+    if (info->files.len)
+        ctg_buf_putc(&info->files, ',');
+    ctg_buf_puts(&info->files, id);
+}
+
+/* Places the rows of one file holding the variable at position idx. */
+static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *rows,
+                             sqlite3_int64 file, int idx, const char *period,
+                             const char *measure, int rounded, cell *cells, fetch_info *info,
+                             ctg_buf *covered, int absent_zero, ctg_error *err)
+{
+    sqlite3_reset(rows);
+    sqlite3_bind_int64(rows, 1, file);
+    if (period)
+        sqlite3_bind_text(rows, 2, period, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(rows, 2);
+    if (measure)
+        sqlite3_bind_text(rows, 3, measure, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(rows, 3);
+    ctg_status s = CTG_OK;
+    int rc;
+    int noted = 0;
+    while (s == CTG_OK && (rc = sqlite3_step(rows)) == SQLITE_ROW) {
+        ctg_value v;
+        const void *blob = sqlite3_column_blob(rows, 3);
+        int len = sqlite3_column_bytes(rows, 3);
+        if (ctg_unpack_one(blob, (size_t)len, (size_t)idx, &v) != CTG_OK)
+            return ctg_fail(err, CTG_ERR_DATA, ctg_wh_path(wh), 0,
+                            "malformed packed values in the warehouse (file %lld)",
+                            (long long)file);
+        if (!noted) {
+            note_file(info, file);
+            info->rounded |= rounded;
+            noted = 1;
+        }
+        const char *code = (const char *)sqlite3_column_text(rows, 1);
+        s = place(g, cells, info, (const char *)sqlite3_column_text(rows, 0), code,
+                  (const char *)sqlite3_column_text(rows, 2), &v, file, err);
+        if (absent_zero)
+            note_covered(covered, code);
+    }
+    if (s == CTG_OK && rc != SQLITE_DONE)
+        s = ctg_wh_fail(wh, rc, err, "reading observations");
+    return s;
+}
+
+ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
+                     const char *variable, const char *period, cell *cells, fetch_info *info,
+                     ctg_error *err)
+{
+    memset(cells, 0, g->n * sizeof *cells);
+    ctg_fetch_info_reset(info);
+    sqlite3_stmt *pairs = NULL, *rows = NULL;
+    ctg_buf covered = CTG_BUF_INIT; /* départements of files where absent means zero */
+    ctg_status s = ctg_wh_prepare(wh, PAIRS_SQL, &pairs, err);
+    if (s == CTG_OK)
+        s = ctg_wh_prepare(wh, ROWS_SQL, &rows, err);
+    if (s == CTG_OK) {
+        sqlite3_bind_text(pairs, 1, family, -1, SQLITE_STATIC);
+        sqlite3_bind_text(pairs, 2, variable, -1, SQLITE_STATIC);
+    }
+    int rc = SQLITE_DONE;
+    while (s == CTG_OK && (rc = sqlite3_step(pairs)) == SQLITE_ROW) {
+        sqlite3_int64 file = sqlite3_column_int64(pairs, 0);
+        int idx = sqlite3_column_int(pairs, 1);
+        const char *vperiod = (const char *)sqlite3_column_text(pairs, 2);
+        int is_long = sqlite3_column_int(pairs, 3);
+        if (vperiod && vperiod[0] && strcmp(vperiod, period))
+            continue; /* the column of another period */
+        s = place_file(wh, g, rows, file, idx, vperiod && vperiod[0] ? NULL : period,
+                       is_long ? variable : NULL, sqlite3_column_int(pairs, 4), cells, info,
+                       &covered,
+                       sqlite3_column_int(pairs, 5), err);
+    }
+    if (s == CTG_OK && rc != SQLITE_DONE)
+        s = ctg_wh_fail(wh, rc, err, "reading observations");
+    sqlite3_finalize(pairs);
+    sqlite3_finalize(rows);
+    if (covered.len)
+        zero_absent(g, cells, &covered);
+    ctg_buf_free(&covered);
+    for (size_t i = 0; i < g->n; i++)
+        finish_cell(&cells[i]);
+    return s;
+}
+
+ctg_status ctg_fetch_periods(ctg_warehouse *wh, const char *family, const char *variable,
+                             ctg_buf *list, size_t *n, ctg_error *err)
+{
+    ctg_buf_reset(list);
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh, PERIODS_SQL, &st, err);
+    if (s != CTG_OK)
+        return s;
+    sqlite3_bind_text(st, 1, family, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, variable, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *p = (const char *)sqlite3_column_text(st, 0);
+        if (!p || !p[0])
+            continue;
+        if (ctg_buf_append(list, p, strlen(p) + 1) != CTG_OK) {
+            s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+            break;
+        }
+        (*n)++;
+    }
+    if (s == CTG_OK && rc != SQLITE_DONE)
+        s = ctg_wh_fail(wh, rc, err, "reading periods");
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* ---------------------------------------------------------------- cache */
+
+typedef struct compact_cell {
+    double v, cov;
+    sqlite3_int64 file;
+    unsigned char st;
+} compact_cell;
+
+typedef struct fetch_entry {
+    char key[192];            /* family \x1f variable \x1f period; "" when free */
+    compact_cell *cells;
+    int any, rounded;
+    long unmapped;
+    ctg_buf files, unmapped_deps;
+    group_figure *groups;
+    size_t ngroups;
+    unsigned long used;       /* last use, for eviction */
+} fetch_entry;
+
+typedef struct period_entry {
+    char key[160];
+    ctg_buf list;
+    size_t n;
+} period_entry;
+
+struct ctg_fetch_cache {
+    const ctg_geo *g;
+    fetch_entry *fetches;
+    size_t nfetches;
+    period_entry *periods;
+    size_t nperiods, cap_periods;
+    unsigned long clock;
+};
+
+ctg_fetch_cache *ctg_fetch_cache_new(const ctg_geo *g, size_t entries)
+{
+    ctg_fetch_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->g = g;
+    c->fetches = calloc(entries, sizeof *c->fetches);
+    if (!c->fetches) {
+        free(c);
+        return NULL;
+    }
+    c->nfetches = entries;
+    return c;
+}
+
+void ctg_fetch_cache_free(ctg_fetch_cache *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nfetches; i++) {
+        free(c->fetches[i].cells);
+        ctg_buf_free(&c->fetches[i].files);
+        ctg_buf_free(&c->fetches[i].unmapped_deps);
+        free(c->fetches[i].groups);
+    }
+    free(c->fetches);
+    for (size_t i = 0; i < c->nperiods; i++)
+        ctg_buf_free(&c->periods[i].list);
+    free(c->periods);
+    free(c);
+}
+
+/* Copies a cached entry out to the caller's cells and info. */
+static ctg_status entry_out(const fetch_entry *e, size_t n, cell *cells, fetch_info *info,
+                            ctg_error *err)
+{
+    memset(cells, 0, n * sizeof *cells);
+    for (size_t i = 0; i < n; i++) {
+        cells[i].v = e->cells[i].v;
+        cells[i].cov = e->cells[i].cov;
+        cells[i].file = e->cells[i].file;
+        cells[i].st = e->cells[i].st;
+    }
+    ctg_fetch_info_reset(info);
+    info->any = e->any;
+    info->rounded = e->rounded;
+    info->unmapped = e->unmapped;
+    ctg_buf_append(&info->files, e->files.data ? e->files.data : "", e->files.len);
+    ctg_buf_append(&info->unmapped_deps, e->unmapped_deps.data ? e->unmapped_deps.data : "",
+                   e->unmapped_deps.len);
+    if (e->ngroups) {
+        group_figure *gf = realloc(info->groups, e->ngroups * sizeof *gf);
+        if (!gf)
+            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+        memcpy(gf, e->groups, e->ngroups * sizeof *gf);
+        info->groups = gf;
+        info->ngroups = e->ngroups;
+    }
+    return CTG_OK;
+}
+
+/* Keeps a fetch in the least recently used entry. Out of memory only means
+ * it is not kept. */
+static void entry_in(ctg_fetch_cache *c, const char *key, const cell *cells,
+                     const fetch_info *info)
+{
+    fetch_entry *e = &c->fetches[0];
+    for (size_t i = 1; i < c->nfetches; i++)
+        if (c->fetches[i].used < e->used)
+            e = &c->fetches[i];
+    size_t n = c->g->n;
+    if (!e->cells && !(e->cells = malloc((n ? n : 1) * sizeof *e->cells)))
+        return;
+    for (size_t i = 0; i < n; i++)
+        e->cells[i] = (compact_cell){cells[i].v, cells[i].cov, cells[i].file, cells[i].st};
+    free(e->groups);
+    e->groups = NULL;
+    e->ngroups = 0;
+    if (info->ngroups && (e->groups = malloc(info->ngroups * sizeof *e->groups))) {
+        memcpy(e->groups, info->groups, info->ngroups * sizeof *e->groups);
+        e->ngroups = info->ngroups;
+    }
+    e->any = info->any;
+    e->rounded = info->rounded;
+    e->unmapped = info->unmapped;
+    ctg_buf_reset(&e->files);
+    ctg_buf_append(&e->files, info->files.data ? info->files.data : "", info->files.len);
+    ctg_buf_reset(&e->unmapped_deps);
+    ctg_buf_append(&e->unmapped_deps, info->unmapped_deps.data ? info->unmapped_deps.data : "",
+                   info->unmapped_deps.len);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    e->used = ++c->clock;
+}
+
+ctg_status ctg_fetch_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const char *family,
+                            const char *variable, const char *period, cell *cells,
+                            fetch_info *info, ctg_error *err)
+{
+    char key[192];
+    snprintf(key, sizeof key, "%s\x1f%s\x1f%s", family, variable, period);
+    for (size_t i = 0; i < c->nfetches; i++) {
+        if (c->fetches[i].key[0] && !strcmp(c->fetches[i].key, key)) {
+            c->fetches[i].used = ++c->clock;
+            return entry_out(&c->fetches[i], c->g->n, cells, info, err);
+        }
+    }
+    ctg_status st = ctg_fetch(wh, c->g, family, variable, period, cells, info, err);
+    if (st == CTG_OK)
+        entry_in(c, key, cells, info);
+    return st;
+}
+
+ctg_status ctg_fetch_periods_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const char *family,
+                                    const char *variable, const char **list, size_t *n,
+                                    ctg_error *err)
+{
+    char key[160];
+    snprintf(key, sizeof key, "%s\x1f%s", family, variable);
+    for (size_t i = 0; i < c->nperiods; i++)
+        if (!strcmp(c->periods[i].key, key)) {
+            *list = c->periods[i].list.data;
+            *n = c->periods[i].n;
+            return CTG_OK;
+        }
+    if (c->nperiods == c->cap_periods) {
+        size_t cap = c->cap_periods ? c->cap_periods * 2 : 32;
+        period_entry *l = realloc(c->periods, cap * sizeof *l);
+        if (!l)
+            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+        c->periods = l;
+        c->cap_periods = cap;
+    }
+    period_entry *e = &c->periods[c->nperiods];
+    memset(e, 0, sizeof *e);
+    snprintf(e->key, sizeof e->key, "%s", key);
+    ctg_status st = ctg_fetch_periods(wh, family, variable, &e->list, &e->n, err);
+    if (st != CTG_OK) {
+        ctg_buf_free(&e->list);
+        return st;
+    }
+    c->nperiods++;
+    *list = e->list.data;
+    *n = e->n;
+    return CTG_OK;
+}

@@ -1,0 +1,62 @@
+/*
+ * geo.h - internal to compute/: the geography of one year in memory: its
+ * communes and arrondissements (the units values are attached to), the
+ * groups they form (EPCI, département, région, France), and how a code of
+ * another year is placed (a delegated or associated commune goes to the
+ * commune it belongs to).
+ *
+ * Ownership: ctg_geo_load returns a geography the caller frees with
+ * ctg_geo_free.
+ */
+#ifndef CTG_COMPUTE_GEO_H
+#define CTG_COMPUTE_GEO_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "core/geocode.h"
+#include "core/warehouse.h"
+
+/* A unit: a commune (first the communes, then the arrondissements). */
+typedef struct ctg_unit {
+    char code[CTG_CODE_MAX];
+    char epci[CTG_CODE_MAX];     /* "" when in no EPCI */
+    char dep[4];
+    char reg[4];
+    int parent;                  /* arrondissement: index of its commune; -1 otherwise */
+} ctg_unit;
+
+/* A group of communes at one level. */
+typedef struct ctg_group {
+    ctg_level level;             /* epci, dep, reg or fr */
+    char code[CTG_CODE_MAX];
+    int *members;                /* indexes of its communes */
+    size_t n;
+} ctg_group;
+
+typedef struct ctg_geo {
+    int year;
+    ctg_unit *units;
+    size_t n;                    /* communes and arrondissements */
+    size_t ncommunes;            /* units[0..ncommunes) are the communes */
+    ctg_group *groups;           /* every EPCI, département, région, and France */
+    size_t ngroups;
+    /* lookups, sorted by code */
+    struct ctg_geo_key { char code[CTG_CODE_MAX]; int unit; } *keys, *merges;
+    size_t nkeys, nmerges;
+} ctg_geo;
+
+/* Loads the geography of year (COG communes, table d'appartenance) and
+ * writes its geo_unit rows (inside the caller's transaction). */
+ctg_status ctg_geo_load(ctg_warehouse *wh, int year, ctg_geo **out, ctg_error *err);
+
+void ctg_geo_free(ctg_geo *g);
+
+/* The unit of a commune or arrondissement code of this year; -1 if none. */
+int ctg_geo_find(const ctg_geo *g, const char *code);
+
+/* The commune an old code (delegated, associated commune) now belongs to;
+ * -1 if none. */
+int ctg_geo_merged(const ctg_geo *g, const char *code);
+
+#endif

@@ -1,0 +1,92 @@
+# End-to-end: compute and export on a constructed warehouse whose every
+# figure is worked by hand (tests/e2e/fixtures/compute: three communes of
+# the Tarn, a commune déléguée merged into one, Paris given by its
+# arrondissements, a secret cell, a pseudo-unit), against the known answers
+# of ../shared/docs/indicators.md.
+. "$SRC/tests/lib.sh"
+F="$SRC/tests/e2e/fixtures/compute"
+run 0 --db "$DB" ingest "$F"
+run 0 --db "$DB" compute
+grep -q '^computed geo_year=2022 ' "$SCRATCH/out" || fail "compute: $(cat "$SCRATCH/out")"
+
+# value;status;coverage;flags of one unit: get LEVEL CODE INDICATOR [YEAR]
+get() {
+    "$CTGDIAG" --db "$DB" export --level "$1" --indicators "$3" --year "${4:-latest}" |
+        awk -F';' -v c="$2" '$2 == c { print $6 ";" $7 ";" $9 ";" $10 }'
+}
+
+# Counts: a pseudo-unit (allocataires the CAF cannot place) is in no group;
+# Paris is the sum of its arrondissements, counted once; a commune déléguée
+# (81099) adds up into its commune (81003); CAF counts are rounded.
+expect_eq "allocataires of France" "450;rounded;1;" "$(get fr FR caf_allocataires)"
+expect_eq "allocataires of Paris" "270;rounded;;" "$(get commune 75056 caf_allocataires)"
+expect_eq "allocataires of 81003 with its commune déléguée" "40;rounded;;" "$(get commune 81003 caf_allocataires)"
+expect_eq "allocataires of the Tarn" "180;rounded;1;" "$(get dep 81 caf_allocataires)"
+expect_eq "population of France, Paris once" "2900;ok;1;" "$(get fr FR pop_total 2021)"
+
+# Ratio of sums with a secret member: secret, never zero, and the group
+# partial over the members known, coverage by population.
+expect_eq "single parents, secret cell" ";secret;;" "$(get commune 81002 single_parent_share)"
+expect_eq "single parents, 81001" "25;rounded;;" "$(get commune 81001 single_parent_share)"
+expect_eq "single parents, a denominator under 30" "20;rounded;;small" "$(get commune 81003 single_parent_share)"
+expect_eq "single parents, EPCI with a secret member" "25;partial;0.6875;rounded" \
+    "$(get epci 200000001 single_parent_share)"
+# France: (10 + 5 + 60) / (40 + 25 + 200), over 2400 of 2900 inhabitants
+expect_eq "single parents, France" "28.3018867924528;partial;0.827586206896552;rounded" \
+    "$(get fr FR single_parent_share)"
+# Housing-benefit share: CAF numerator, census denominator (main residences)
+expect_eq "housing benefit, France" "7.43589743589744;partial;0.827586206896552;rounded" \
+    "$(get fr FR housing_benefit_share)"
+expect_eq "housing benefit, Paris" "12.5;rounded;;" "$(get commune 75056 housing_benefit_share)"
+
+# Point mort, constructed check of indicators.md (dwellings 1000 -> 1100,
+# main residences 900 -> 1000, RS+LV 100 -> 100, household population
+# 2340 -> 2400, 130 dwellings started in 2017-2021): totals 30 / 0 / 75 /
+# 105 / 25, reported a year (/ 5).
+expect_eq "point mort" "21;ok;;" "$(get commune 81001 point_mort)"
+expect_eq "renouvellement" "6;ok;;" "$(get commune 81001 point_mort_renouvellement)"
+expect_eq "RS + LV" "0;ok;;" "$(get commune 81001 point_mort_rslv)"
+expect_eq "desserrement" "15;ok;;" "$(get commune 81001 point_mort_desserrement)"
+expect_eq "effet démographique" "5;ok;;" "$(get commune 81001 point_mort_effet_demographique)"
+# Sitadel lists only communes with starts: 75102 (absent) has none.
+expect_eq "housing starts of Paris" "3;ok;;" "$(get commune 75056 housing_starts)"
+
+# TCAM, constructed check: 1000 -> 1100 over 6 years = 1.6012 % a year (a
+# catalogue of one line, in another folder: a new indicator is a line).
+mkdir -p "$SCRATCH/cat"
+{ head -1 "$SRC/schemas/indicators.csv"
+  echo 'tcam_6;1;TCAM sur 6 ans;% par an;100;census_cc_pop:pop;census_cc_pop:pop@-6;;growth:6;ok;portrait;Taux de croissance annuel moyen sur six ans.'
+  grep '^pop_total;' "$SRC/schemas/indicators.csv"; } >"$SCRATCH/cat/indicators.csv"
+run 0 --db "$DB" --schemas "$SCRATCH/cat" compute
+tcam=$("$CTGDIAG" --db "$DB" --schemas "$SCRATCH/cat" export --level commune --indicators tcam_6 |
+    awk -F';' '$2 == "81001" { printf "%.4f", $6 }')
+expect_eq "TCAM 1000 -> 1100 over 6 years" "1.6012" "$tcam"
+
+# Export formats: the decimal comma, JSON (null for a secret value).
+run 0 --db "$DB" compute
+run 0 --db "$DB" export --level fr --indicators single_parent_share --decimal-comma
+grep -q '^fr;FR;France;single_parent_share;2021;28,3018867924528;partial;2022;0,827586206896552;rounded;%;' \
+    "$SCRATCH/out" || fail "decimal comma: $(cat "$SCRATCH/out")"
+head -1 "$SCRATCH/out" | grep -q '^level;code;name;indicator;year;value;status;geo_year;coverage;flags;' ||
+    fail "export header"
+run 0 --db "$DB" export --level commune --indicators single_parent_share --format json
+python3 -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))
+by = {r["code"]: r for r in rows}
+assert by["81002"]["value"] is None and by["81002"]["status"] == "secret", by["81002"]
+assert by["81001"]["value"] == 25, by["81001"]
+' "$SCRATCH/out" || fail "json export"
+run 0 --db "$DB" export --level commune --in epci:200000001 --indicators caf_allocataires
+expect_eq "units in an EPCI" 3 "$(wc -l <"$SCRATCH/out")"
+run 0 --db "$DB" export --level fr --indicators pop_total --year all
+expect_eq "every year of pop_total" "2015 2016 2021" "$(tail -n +2 "$SCRATCH/out" | cut -d';' -f5 | tr '\n' ' ' | sed 's/ $//')"
+
+# indicators lists the catalogue and says what the warehouse can feed.
+run 0 --db "$DB" indicators
+grep -q '^childcare_coverage .* unavailable ' "$SCRATCH/out" || fail "childcare unavailable here"
+grep -q '^single_parent_share .* available ' "$SCRATCH/out" || fail "single parents available"
+run 0 --db "$DB" indicators point_mort
+grep -q 'built        sitadel:log_com@-4..0' "$SCRATCH/out" || fail "indicators point_mort: $(cat "$SCRATCH/out")"
+
+finish
