@@ -47,11 +47,16 @@ static void show_one(const ctg_indicator *ind, const char *avail)
     printf("  definition   %s\n", ind->definition);
     for (size_t a = 0; a < ind->nalts; a++) {
         const ctg_source *s = &ind->alts[a];
+        static const char *const PARTS[] = {"total", "renouvellement", "rslv", "desserrement",
+                                            "effet_demographique"};
         printf("  source %d     %s%s%s%s\n", s->rank, ctg_aggregation_name(s->agg),
-               s->agg == CTG_AGG_GROWTH ? " over " : "", s->agg == CTG_AGG_GROWTH ? "years" : "",
+               s->agg == CTG_AGG_POINT_MORT ? ":" : "",
+               s->agg == CTG_AGG_POINT_MORT ? PARTS[s->pm_part] : "",
                s->approx ? " (an approximation)" : "");
         if (s->agg == CTG_AGG_GROWTH)
             printf("    %-12s %d\n", "years", s->years);
+        if (a > 0 && s->definition && s->definition[0])
+            printf("    %-12s %s\n", "definition", s->definition);
         show_sum("numerator", &s->num);
         show_sum("denominator", &s->den);
         show_sum("weight", &s->weight);

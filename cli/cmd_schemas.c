@@ -48,6 +48,8 @@ static void show_family(const ctg_family *f)
     for (size_t i = 0; i < f->nforbid; i++)
         printf("  no column matching  %s\n", f->forbid_src[i]);
     printf("read:\n  empty cell   %s\n", f->empty_is_secret ? "secret" : "missing");
+    if (f->absent_is_zero)
+        printf("  absent       zero (a commune the file does not list has 0 of its counts)\n");
     show_words("secret", f->secret, f->nsecret);
     show_words("missing", f->missing, f->nmissing);
     for (size_t i = 0; i < f->nvintage; i++)
