@@ -238,17 +238,17 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
         ctg_fail(err, st, path, 0, "out of memory");
         goto fail;
     }
-    if ((flags & CTG_WH_WRITER) && !(flags & CTG_WH_MEMORY)) {
-        st = take_lock(wh, path, err);
-        if (st != CTG_OK)
-            goto fail;
-    }
     struct stat sb;
     int exists = (flags & CTG_WH_MEMORY) || stat(path, &sb) == 0;
     if (!exists && !(flags & CTG_WH_CREATE)) {
         st = ctg_fail(err, CTG_ERR_NOINPUT, path, 0,
                       "no warehouse here (run `ctgdiag ingest` first, or give --db)");
         goto fail;
+    }
+    if ((flags & CTG_WH_WRITER) && !(flags & CTG_WH_MEMORY)) {
+        st = take_lock(wh, path, err);
+        if (st != CTG_OK)
+            goto fail;
     }
     int oflags = (flags & CTG_WH_READONLY) ? SQLITE_OPEN_READONLY
                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
