@@ -74,6 +74,17 @@ ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error 
 int ctg_cli_common_option(ctg_cli *cli, const ctg_command *cmd, int opt, const char *arg,
                           int *exit_now);
 
+/* Writes s on stdout as one CSV field: quoted (quotes doubled) when it holds
+ * ';', '"' or a line break. */
+void ctg_out_csv_field(const char *s);
+
+/* Writes s on stdout as a JSON string (quotes, backslashes and control
+ * characters escaped). */
+void ctg_out_json_string(const char *s);
+
+/* Column i of the current row as text ("" for NULL). */
+const char *ctg_column_text(sqlite3_stmt *st, int i);
+
 /* Parses a year (1900..2100); returns 0 if not one. */
 int ctg_parse_year(const char *s);
 

@@ -136,44 +136,8 @@ static void format_number(double v, int decimal_comma, char *buf, size_t size)
                 *p = ',';
 }
 
-static void csv_field(const char *s)
-{
-    if (!strpbrk(s, ";\"\n\r")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static const char *const FIELDS[] = {"level", "code", "name", "indicator", "year", "value",
                                      "status", "geo_year", "coverage", "flags", "unit", "sources"};
-
-static const char *text_of(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
 
 static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogue *cat, long n)
 {
@@ -185,10 +149,10 @@ static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogu
         format_number(sqlite3_column_double(st, 8), a->decimal_comma && !a->json, coverage,
                       sizeof coverage);
     snprintf(geo, sizeof geo, "%d", sqlite3_column_int(st, 7));
-    const ctg_indicator *ind = ctg_catalogue_find(cat, text_of(st, 3));
-    const char *f[12] = {text_of(st, 0), text_of(st, 1), text_of(st, 2), text_of(st, 3),
-                         text_of(st, 4), value,          text_of(st, 6), geo,
-                         coverage,       text_of(st, 9), ind ? ind->unit : "", text_of(st, 10)};
+    const ctg_indicator *ind = ctg_catalogue_find(cat, ctg_column_text(st, 3));
+    const char *f[12] = {ctg_column_text(st, 0), ctg_column_text(st, 1), ctg_column_text(st, 2), ctg_column_text(st, 3),
+                         ctg_column_text(st, 4), value,          ctg_column_text(st, 6), geo,
+                         coverage,       ctg_column_text(st, 9), ind ? ind->unit : "", ctg_column_text(st, 10)};
     if (a->json) {
         printf("%s\n  {", n ? "," : "");
         for (int i = 0; i < 12; i++) {
@@ -199,7 +163,7 @@ static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogu
             else if (numeric)
                 fputs(f[i], stdout);
             else
-                json_string(f[i]);
+                ctg_out_json_string(f[i]);
         }
         putchar('}');
         return;
@@ -207,7 +171,7 @@ static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogu
     for (int i = 0; i < 12; i++) {
         if (i)
             putchar(';');
-        csv_field(f[i]);
+        ctg_out_csv_field(f[i]);
     }
     putchar('\n');
 }

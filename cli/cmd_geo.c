@@ -194,36 +194,6 @@ static ctg_status choose_year(ctg_warehouse *wh, geo_args *a, ctg_error *err)
     return CTG_OK;
 }
 
-static void csv_field(const char *s)
-{
-    if (!strpbrk(s, ";\"\n\r")) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static const char *const COLUMNS[] = {"level", "code", "name", "commune", "epci", "dep", "reg"};
 
 static void print_row(sqlite3_stmt *st, int json, long n)
@@ -232,7 +202,7 @@ static void print_row(sqlite3_stmt *st, int json, long n)
         printf("%s\n  {", n ? "," : "");
         for (int i = 0; i < 7; i++) {
             printf("%s\"%s\": ", i ? ", " : "", COLUMNS[i]);
-            json_string((const char *)sqlite3_column_text(st, i));
+            ctg_out_json_string((const char *)sqlite3_column_text(st, i));
         }
         putchar('}');
         return;
@@ -240,7 +210,7 @@ static void print_row(sqlite3_stmt *st, int json, long n)
     for (int i = 0; i < 7; i++) {
         if (i)
             putchar(';');
-        csv_field((const char *)sqlite3_column_text(st, i));
+        ctg_out_csv_field((const char *)sqlite3_column_text(st, i));
     }
     putchar('\n');
 }

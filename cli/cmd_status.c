@@ -5,12 +5,6 @@
 #include "cli/cli.h"
 #include "cli/common_opts.h"
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-    const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? (const char *)t : "";
-}
-
 /* Runs a query and calls show for each row. */
 static ctg_status each_row(ctg_warehouse *wh, const char *sql, void (*show)(sqlite3_stmt *),
                            ctg_error *err)
@@ -30,18 +24,18 @@ static ctg_status each_row(ctg_warehouse *wh, const char *sql, void (*show)(sqli
 
 static void show_file(sqlite3_stmt *st)
 {
-    printf("%-24s %-8s %8lld %8lld %6lld %5lld %7lld  %.12s  %s  %s\n", col_text(st, 0),
-           col_text(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+    printf("%-24s %-8s %8lld %8lld %6lld %5lld %7lld  %.12s  %s  %s\n", ctg_column_text(st, 0),
+           ctg_column_text(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
            sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
-           col_text(st, 7), col_text(st, 8), col_text(st, 9));
+           ctg_column_text(st, 7), ctg_column_text(st, 8), ctg_column_text(st, 9));
 }
 
 static void show_family_total(sqlite3_stmt *st)
 {
-    printf("%-24s %5lld  %-22s %9lld %9lld %7lld %6lld %8lld  %s\n", col_text(st, 0),
-           sqlite3_column_int64(st, 1), col_text(st, 2), sqlite3_column_int64(st, 3),
+    printf("%-24s %5lld  %-22s %9lld %9lld %7lld %6lld %8lld  %s\n", ctg_column_text(st, 0),
+           sqlite3_column_int64(st, 1), ctg_column_text(st, 2), sqlite3_column_int64(st, 3),
            sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
-           sqlite3_column_int64(st, 7), col_text(st, 8));
+           sqlite3_column_int64(st, 7), ctg_column_text(st, 8));
 }
 
 static void show_total(sqlite3_stmt *st)
@@ -55,29 +49,29 @@ static void show_total(sqlite3_stmt *st)
 
 static void show_geo(sqlite3_stmt *st)
 {
-    printf("  %-6s %-28s %7lld\n", col_text(st, 0), col_text(st, 1), sqlite3_column_int64(st, 2));
+    printf("  %-6s %-28s %7lld\n", ctg_column_text(st, 0), ctg_column_text(st, 1), sqlite3_column_int64(st, 2));
 }
 
 static void show_run(sqlite3_stmt *st)
 {
     printf("  #%-4lld %-20s %-8s exit %-4s loaded %lld, unchanged %lld, rejected %lld, "
            "skipped %lld\n",
-           sqlite3_column_int64(st, 0), col_text(st, 1), col_text(st, 2),
-           sqlite3_column_type(st, 3) == SQLITE_NULL ? "?" : col_text(st, 3),
+           sqlite3_column_int64(st, 0), ctg_column_text(st, 1), ctg_column_text(st, 2),
+           sqlite3_column_type(st, 3) == SQLITE_NULL ? "?" : ctg_column_text(st, 3),
            sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
            sqlite3_column_int64(st, 7));
 }
 
 static void show_reject(sqlite3_stmt *st)
 {
-    printf("%s:%lld: %s\n    %s\n", col_text(st, 0), sqlite3_column_int64(st, 1), col_text(st, 2),
-           col_text(st, 3));
+    printf("%s:%lld: %s\n    %s\n", ctg_column_text(st, 0), sqlite3_column_int64(st, 1), ctg_column_text(st, 2),
+           ctg_column_text(st, 3));
 }
 
 static void show_notice(sqlite3_stmt *st)
 {
-    printf("%s:%lld: %s '%s': %s\n", col_text(st, 0), sqlite3_column_int64(st, 1), col_text(st, 2),
-           col_text(st, 3), col_text(st, 4));
+    printf("%s:%lld: %s '%s': %s\n", ctg_column_text(st, 0), sqlite3_column_int64(st, 1), ctg_column_text(st, 2),
+           ctg_column_text(st, 3), ctg_column_text(st, 4));
 }
 
 static void show_unmapped_file(sqlite3_stmt *st)
@@ -85,17 +79,17 @@ static void show_unmapped_file(sqlite3_stmt *st)
     long long n = sqlite3_column_int64(st, 3);
     if (n < 0)
         printf("  %s: its geography (%s) is not loaded: its codes are not checked\n",
-               col_text(st, 0), col_text(st, 2));
+               ctg_column_text(st, 0), ctg_column_text(st, 2));
     else if (n > 0)
         printf("  %s: %lld code(s) not in the geography of %s (`status --unmapped`)\n",
-               col_text(st, 0), n, col_text(st, 2));
+               ctg_column_text(st, 0), n, ctg_column_text(st, 2));
 }
 
 static void show_unmapped_code(sqlite3_stmt *st)
 {
-    printf("%s:%lld: %s %s (%s) is not in the geography of %s\n", col_text(st, 0),
-           sqlite3_column_int64(st, 1), col_text(st, 2), col_text(st, 3), col_text(st, 4),
-           col_text(st, 5));
+    printf("%s:%lld: %s %s (%s) is not in the geography of %s\n", ctg_column_text(st, 0),
+           sqlite3_column_int64(st, 1), ctg_column_text(st, 2), ctg_column_text(st, 3), ctg_column_text(st, 4),
+           ctg_column_text(st, 5));
 }
 
 /* Codes of communes and arrondissements that the geography of the file's
