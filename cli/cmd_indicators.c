@@ -15,7 +15,11 @@ static const char *availability(ctg_warehouse *wh, const ctg_indicator *ind)
         return "";
     for (size_t a = 0; a < ind->nalts; a++) {
         const ctg_source *s = &ind->alts[a];
-        const ctg_sum *main = s->agg == CTG_AGG_POINT_MORT ? &s->pm[CTG_PM_LOG] : &s->num;
+        const ctg_sum *main = s->agg == CTG_AGG_POINT_MORT ? &s->pm[CTG_PM_LOG]
+                              : s->agg == CTG_AGG_GROWTH_NATURAL ||
+                                      s->agg == CTG_AGG_GROWTH_MIGRATION
+                                  ? &s->gs[CTG_GS_END]
+                                  : &s->num;
         ctg_buf list = CTG_BUF_INIT;
         size_t n = 0;
         ctg_error err;
@@ -40,6 +44,7 @@ static void show_sum(const char *name, const ctg_sum *s)
 static void show_one(const ctg_indicator *ind, const char *avail)
 {
     static const char *const PM[CTG_PM_INPUTS] = {"log", "rp", "rslv", "pmen", "built"};
+    static const char *const GS[CTG_GS_INPUTS] = {"end", "start", "births", "deaths"};
     printf("%s: %s\n  unit         %s\n  axis         %s\n", ind->id, ind->label, ind->unit,
            ind->axis);
     if (avail[0])
@@ -53,7 +58,8 @@ static void show_one(const ctg_indicator *ind, const char *avail)
                s->agg == CTG_AGG_POINT_MORT ? ":" : "",
                s->agg == CTG_AGG_POINT_MORT ? PARTS[s->pm_part] : "",
                s->approx ? " (an approximation)" : "");
-        if (s->agg == CTG_AGG_GROWTH)
+        if (s->agg == CTG_AGG_GROWTH || s->agg == CTG_AGG_GROWTH_NATURAL ||
+            s->agg == CTG_AGG_GROWTH_MIGRATION)
             printf("    %-12s %d\n", "years", s->years);
         if (a > 0 && s->definition && s->definition[0])
             printf("    %-12s %s\n", "definition", s->definition);
@@ -62,6 +68,8 @@ static void show_one(const ctg_indicator *ind, const char *avail)
         show_sum("weight", &s->weight);
         for (int k = 0; k < CTG_PM_INPUTS; k++)
             show_sum(PM[k], &s->pm[k]);
+        for (int k = 0; k < CTG_GS_INPUTS; k++)
+            show_sum(GS[k], &s->gs[k]);
     }
 }
 

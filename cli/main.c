@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "compute/stats.h"
 #include "compute/catalogue.h"
 #include "core/buf.h"
 
@@ -80,6 +81,30 @@ static const ctg_command COMMANDS[] = {
      "French spreadsheets. status is ok, rounded, approx, partial, secret or\n"
      "missing (value empty for the last two).\n",
      ctg_cmd_export},
+    {"compare", "communes side by side with their EPCI, département and France",
+     "ctgdiag [--db FILE] compare CODE... [--indicators ID,...] [--year Y] [--geo-year Y]\n"
+     "                            [--format table|csv|json]\n"
+     "\n"
+     "One row per indicator (default: the ids every warehouse offers), one column\n"
+     "per territory: each CODE (a commune such as 81099, or LEVEL:CODE such as\n"
+     "epci:200066124, or communes:81099,81105 for a territory made of communes,\n"
+     "aggregated by ratio of sums), then their EPCI, départements and France.\n"
+     "Values in French format with the marks ~ approx, * partial, ! small count;\n"
+     "each indicator at its latest year computed unless --year. csv and json\n"
+     "give territory;name;indicator;year;value;status;coverage;flags.\n",
+     ctg_cmd_compare},
+    {"rank", "rank the units of a territory on one indicator",
+     "ctgdiag [--db FILE] rank INDICATOR [--in TERRITORY] [--level LEVEL] [--year Y]\n"
+     "                         [--geo-year Y] [--format table|csv|json]\n"
+     "\n"
+     "Ranks the units of LEVEL (commune by default; arm, epci, dep, reg) inside\n"
+     "TERRITORY (epci:200066124, dep:81, communes:81099,81105...; default all of\n"
+     "France) on INDICATOR at year Y (default its latest): rank (1 = highest),\n"
+     "quartile, z-score, outliers beyond 1.5 IQR, a Wilson 95 % interval for\n"
+     "proportions, then the distribution (min, quartiles as R's type 7, max,\n"
+     "mean, sd) and the territory's own value. Secret and missing values are\n"
+     "listed last, unranked.\n",
+     ctg_cmd_rank},
     {"indicators", "list the indicators of the catalogue, with definitions",
      "ctgdiag [--db FILE] indicators [ID]\n"
      "\n"
@@ -283,6 +308,7 @@ int main(int argc, char **argv)
         cli.db_path = "ctgdiag.db";
     /* a full disk under a file-size limit must be an error, not a signal */
     signal(SIGXFSZ, SIG_IGN);
+    ctg_stats_init(); /* GSL must report its errors, not abort */
     opterr = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {

@@ -13,11 +13,13 @@ struct ctg_catalogue {
     size_t count, cap;
 };
 
-static const char *const AGG_NAMES[] = {"sum", "ratio", "published", "growth", "point_mort"};
+static const char *const AGG_NAMES[] = {"sum",        "ratio",          "published",
+                                        "growth",     "point_mort",     "growth_natural",
+                                        "growth_migration"};
 
 const char *ctg_aggregation_name(ctg_aggregation a)
 {
-    return (unsigned)a <= CTG_AGG_POINT_MORT ? AGG_NAMES[a] : "?";
+    return (unsigned)a <= CTG_AGG_GROWTH_MIGRATION ? AGG_NAMES[a] : "?";
 }
 
 /* The columns of the file, bound by name. */
@@ -61,7 +63,8 @@ static int read_offset(const char **s, int *out)
     return 1;
 }
 
-/* "family:variable", "family:variable@-5", "family:variable@-4..0" */
+/* "family:variable", "family:variable@-5", "family:variable@-4..0",
+ * "family:variable@span:-5..0" */
 static ctg_status parse_term(parse_ctx *p, const char *s, size_t n, ctg_term *t)
 {
     char text[256];
@@ -82,10 +85,22 @@ static ctg_status parse_term(parse_ctx *p, const char *s, size_t n, ctg_term *t)
     memcpy(t->variable, var, vn);
     t->variable[vn] = '\0';
     t->from = t->to = 0;
-    if (at) {
+    t->span = 0;
+    if (at && !strncmp(at + 1, "span:", 5)) {
+        /* one period written YYYY-YYYY, from year + FROM to year + TO */
+        const char *q = at + 6;
+        if (!read_offset(&q, &t->from) || q[0] != '.' || q[1] != '.')
+            return bad(p, "a span reads @span:FROM..TO (@span:-5..0)", text);
+        q += 2;
+        if (!read_offset(&q, &t->to) || *q)
+            return bad(p, "a span reads @span:FROM..TO (@span:-5..0)", text);
+        if (t->to <= t->from)
+            return bad(p, "a span @span:FROM..TO needs FROM < TO", text);
+        t->span = 1;
+    } else if (at) {
         const char *q = at + 1;
         if (!read_offset(&q, &t->from))
-            return bad(p, "a period offset reads @-5 or @-4..0", text);
+            return bad(p, "a period offset reads @-5, @-4..0 or @span:-5..0", text);
         t->to = t->from;
         if (q[0] == '.' && q[1] == '.') {
             q += 2;
@@ -138,10 +153,16 @@ static ctg_status parse_sum(parse_ctx *p, const char *s, ctg_sum *sum)
     }
 }
 
-/* Point mort: "log=...; rp=...; rslv=...; pmen=...; built=..." */
-static ctg_status parse_point_mort(parse_ctx *p, const char *s, ctg_source *src)
+/* Named inputs "name=terms; name=terms; ..." into sums[0..n), each of the
+ * names once and every one given: the point mort ("log=...; rp=...;
+ * rslv=...; pmen=...; built=...") and the growth split ("end=...;
+ * start=...; births=...; deaths=..."). what names the method in messages,
+ * list the names as the messages give them. */
+static ctg_status parse_named(parse_ctx *p, const char *s, const char *what,
+                              const char *const *names, int n, const char *list,
+                              ctg_sum *sums)
 {
-    static const char *const NAMES[CTG_PM_INPUTS] = {"log", "rp", "rslv", "pmen", "built"};
+    char msg[160];
     char *copy = strdup(s);
     if (!copy)
         return ctg_fail(p->err, CTG_ERR_NOMEM, p->path, p->line, "out of memory");
@@ -151,7 +172,8 @@ static ctg_status parse_point_mort(parse_ctx *p, const char *s, ctg_source *src)
          part = strtok_r(NULL, ";", &save)) {
         char *eq = strchr(part, '=');
         if (!eq) {
-            st = bad(p, "a point-mort input reads name=terms", part);
+            snprintf(msg, sizeof msg, "a %s input reads name=terms", what);
+            st = bad(p, msg, part);
             break;
         }
         *eq = '\0';
@@ -159,20 +181,44 @@ static ctg_status parse_point_mort(parse_ctx *p, const char *s, ctg_source *src)
         size_t nn = strlen(name);
         trim_span(&name, &nn);
         int k = -1;
-        for (int i = 0; i < CTG_PM_INPUTS; i++)
-            if (strlen(NAMES[i]) == nn && !strncmp(name, NAMES[i], nn))
+        for (int i = 0; i < n; i++)
+            if (strlen(names[i]) == nn && !strncmp(name, names[i], nn))
                 k = i;
         if (k < 0) {
-            st = bad(p, "point-mort inputs are log, rp, rslv, pmen, built", name);
+            snprintf(msg, sizeof msg, "%s inputs are %s", what, list);
+            st = bad(p, msg, name);
             break;
         }
-        st = parse_sum(p, eq + 1, &src->pm[k]);
+        if (sums[k].n) {
+            snprintf(msg, sizeof msg, "a %s input given twice", what);
+            st = bad(p, msg, name);
+            break;
+        }
+        st = parse_sum(p, eq + 1, &sums[k]);
     }
-    for (int i = 0; st == CTG_OK && i < CTG_PM_INPUTS; i++)
-        if (src->pm[i].n == 0)
-            st = bad(p, "a point-mort line needs log, rp, rslv, pmen and built", s);
+    for (int i = 0; st == CTG_OK && i < n; i++)
+        if (sums[i].n == 0) {
+            snprintf(msg, sizeof msg, "a %s line needs %s", what, list);
+            st = bad(p, msg, s);
+        }
     free(copy);
     return st;
+}
+
+/* Point mort: "log=...; rp=...; rslv=...; pmen=...; built=..." */
+static ctg_status parse_point_mort(parse_ctx *p, const char *s, ctg_source *src)
+{
+    static const char *const NAMES[CTG_PM_INPUTS] = {"log", "rp", "rslv", "pmen", "built"};
+    return parse_named(p, s, "point-mort", NAMES, CTG_PM_INPUTS,
+                       "log, rp, rslv, pmen and built", src->pm);
+}
+
+/* Growth split: "end=...; start=...; births=...; deaths=..." */
+static ctg_status parse_growth_split(parse_ctx *p, const char *s, ctg_source *src)
+{
+    static const char *const NAMES[CTG_GS_INPUTS] = {"end", "start", "births", "deaths"};
+    return parse_named(p, s, "growth-split", NAMES, CTG_GS_INPUTS,
+                       "end, start, births and deaths", src->gs);
 }
 
 static const char *const PM_PARTS[] = {"total", "renouvellement", "rslv", "desserrement",
@@ -191,12 +237,26 @@ static ctg_status parse_aggregation(parse_ctx *p, const char *s, ctg_source *src
                       "effet_demographique",
                    s);
     }
-    if (!strncmp(s, "growth:", 7)) {
+    static const struct {
+        const char *prefix;
+        ctg_aggregation agg;
+        const char *msg;
+    } YEARLY[] = {
+        {"growth:", CTG_AGG_GROWTH, "growth reads growth:YEARS"},
+        {"growth_natural:", CTG_AGG_GROWTH_NATURAL,
+         "growth_natural reads growth_natural:YEARS (1 to 50)"},
+        {"growth_migration:", CTG_AGG_GROWTH_MIGRATION,
+         "growth_migration reads growth_migration:YEARS (1 to 50)"},
+    };
+    for (size_t i = 0; i < sizeof YEARLY / sizeof YEARLY[0]; i++) {
+        size_t pn = strlen(YEARLY[i].prefix);
+        if (strncmp(s, YEARLY[i].prefix, pn))
+            continue;
         char *end;
-        long n = strtol(s + 7, &end, 10);
-        if (*end || n < 1 || n > 50)
-            return bad(p, "growth reads growth:YEARS", s);
-        src->agg = CTG_AGG_GROWTH;
+        long n = strtol(s + pn, &end, 10);
+        if (end == s + pn || *end || n < 1 || n > 50)
+            return bad(p, YEARLY[i].msg, s);
+        src->agg = YEARLY[i].agg;
         src->years = (int)n;
         return CTG_OK;
     }
@@ -205,7 +265,9 @@ static ctg_status parse_aggregation(parse_ctx *p, const char *s, ctg_source *src
             src->agg = (ctg_aggregation)i;
             return CTG_OK;
         }
-    return bad(p, "aggregation is sum, ratio, published, growth:N or point_mort:PART", s);
+    return bad(p, "aggregation is sum, ratio, published, growth:N, growth_natural:N, "
+                  "growth_migration:N or point_mort:PART",
+               s);
 }
 
 static void free_source(ctg_source *s)
@@ -216,6 +278,8 @@ static void free_source(ctg_source *s)
     free(s->weight.terms);
     for (int i = 0; i < CTG_PM_INPUTS; i++)
         free(s->pm[i].terms);
+    for (int i = 0; i < CTG_GS_INPUTS; i++)
+        free(s->gs[i].terms);
 }
 
 static void free_indicator(ctg_indicator *ind)
@@ -273,6 +337,8 @@ static ctg_status parse_source(parse_ctx *p, const char *const *f, ctg_source *s
         return ctg_fail(p->err, CTG_ERR_NOMEM, p->path, p->line, "out of memory");
     if (src->agg == CTG_AGG_POINT_MORT)
         return parse_point_mort(p, f[C_NUM], src);
+    if (src->agg == CTG_AGG_GROWTH_NATURAL || src->agg == CTG_AGG_GROWTH_MIGRATION)
+        return parse_growth_split(p, f[C_NUM], src);
     st = parse_sum(p, f[C_NUM], &src->num);
     if (st == CTG_OK)
         st = parse_sum(p, f[C_DEN], &src->den);
@@ -421,7 +487,10 @@ void ctg_sum_format(const ctg_sum *s, char *buf, size_t size)
     for (size_t i = 0; i < s->n && o < size; i++) {
         const ctg_term *t = &s->terms[i];
         int n;
-        if (t->from == 0 && t->to == 0)
+        if (t->span)
+            n = snprintf(buf + o, size - o, "%s%s:%s@span:%d..%d", i ? " + " : "", t->family,
+                         t->variable, t->from, t->to);
+        else if (t->from == 0 && t->to == 0)
             n = snprintf(buf + o, size - o, "%s%s:%s", i ? " + " : "", t->family, t->variable);
         else if (t->from == t->to)
             n = snprintf(buf + o, size - o, "%s%s:%s@%d", i ? " + " : "", t->family, t->variable,

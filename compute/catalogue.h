@@ -4,8 +4,9 @@
  *
  * One line per source alternative of an indicator: lines sharing an id are
  * tried in rank order. An alternative names its inputs as sums of terms
- * `family:variable`, with an optional period offset (`@-5`) or range
- * (`@-4..0`), and says how groups aggregate them.
+ * `family:variable`, with an optional period offset (`@-5`), range
+ * (`@-4..0`) or span (`@span:-5..0`, the one period written `2013-2018`),
+ * and says how groups aggregate them.
  *
  * Ownership: ctg_catalogue_load returns a catalogue the caller frees with
  * ctg_catalogue_free; every pointer inside lives as long as it.
@@ -20,11 +21,15 @@
 #define CTG_NAME_MAX 64
 
 /* One input: a family's variable, at the indicator's period shifted by
- * from..to years (both 0 for the same period; a range is summed). */
+ * from..to years (both 0 for the same period; a range is summed). A span
+ * term (`@span:FROM..TO`) is one period instead, written `YYYY-YYYY` from
+ * the indicator's year + from to its year + to (`@span:-5..0` of 2018 is
+ * `2013-2018`, the comparateur's NAIS1318). */
 typedef struct ctg_term {
     char family[CTG_NAME_MAX];
     char variable[CTG_NAME_MAX];
-    int from, to;         /* period offsets in years, from <= to */
+    int from, to;         /* period offsets in years, from <= to (span: from < to) */
+    int span;             /* 1: the single period "year+from-year+to" */
 } ctg_term;
 
 /* A sum of terms. */
@@ -38,7 +43,9 @@ typedef enum ctg_aggregation {
     CTG_AGG_RATIO,        /* scale x sum of numerators / sum of denominators */
     CTG_AGG_PUBLISHED,    /* the producer's rate: not re-aggregable */
     CTG_AGG_GROWTH,       /* 100 x ((sum num / sum den)^(1/years) - 1), % a year */
-    CTG_AGG_POINT_MORT    /* the point-mort method, from named inputs: point_mort:PART */
+    CTG_AGG_POINT_MORT,   /* the point-mort method, from named inputs: point_mort:PART */
+    CTG_AGG_GROWTH_NATURAL,   /* scale x the natural part of the growth rate: growth_natural:N */
+    CTG_AGG_GROWTH_MIGRATION  /* scale x the migration part: growth_migration:N */
 } ctg_aggregation;
 
 /* The components of the point-mort method a line asks for
@@ -56,14 +63,20 @@ typedef enum ctg_point_mort_part {
 /* The named inputs of the point-mort method. */
 enum { CTG_PM_LOG, CTG_PM_RP, CTG_PM_RSLV_STOCK, CTG_PM_PMEN, CTG_PM_BUILT, CTG_PM_INPUTS };
 
+/* The named inputs of the growth split (growth_natural:N, growth_migration:N):
+ * population at the end and at the start of the N years, births and deaths
+ * in between. */
+enum { CTG_GS_END, CTG_GS_START, CTG_GS_BIRTHS, CTG_GS_DEATHS, CTG_GS_INPUTS };
+
 typedef struct ctg_source {
     int rank;
     ctg_sum num, den, weight;
     ctg_aggregation agg;
-    int years;            /* growth: the number of years */
+    int years;            /* growth, growth split: the number of years */
     int approx;           /* this alternative approximates the definition */
     ctg_sum pm[CTG_PM_INPUTS];     /* point mort: its named inputs */
     ctg_point_mort_part pm_part;
+    ctg_sum gs[CTG_GS_INPUTS];     /* growth split: its named inputs */
     char *definition;     /* what this alternative computes, in French */
     long line;            /* line in the catalogue file */
 } ctg_source;
@@ -91,7 +104,8 @@ const ctg_indicator *ctg_catalogue_at(const ctg_catalogue *cat, size_t i);
 /* The indicator with this id, or NULL. */
 const ctg_indicator *ctg_catalogue_find(const ctg_catalogue *cat, const char *id);
 
-/* Name of an aggregation ("sum", "ratio", "published", "growth", "point_mort"). */
+/* Name of an aggregation ("sum", "ratio", "published", "growth", "point_mort",
+ * "growth_natural", "growth_migration"). */
 const char *ctg_aggregation_name(ctg_aggregation a);
 
 /* Writes a sum of terms back as the catalogue writes it. */

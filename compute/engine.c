@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "compute/fetch.h"
+#include "compute/formula.h"
 #include "compute/geo.h"
+#include "compute/stats.h"
 #include "core/buf.h"
 #include "core/number.h"
 
@@ -19,6 +21,7 @@ static const char *const VSTATUS_NAMES[] = {"ok", "rounded", "approx", "partial"
 
 /* The inputs a value rests on, the sums a group adds up. */
 #define MAX_INPUTS 9
+_Static_assert(MAX_INPUTS == CTG_FORMULA_INPUTS, "one count of inputs");
 
 typedef struct value_row {
     double in[MAX_INPUTS];    /* see the aggregations below */
@@ -35,7 +38,7 @@ typedef struct job {
     const ctg_geo *g;
     const ctg_indicator *ind;
     const ctg_source *src;
-    const ctg_term *main;     /* the first numerator term (point mort: log) */
+    const ctg_term *main;     /* the first numerator term (point mort: log; growth split: end) */
     const char *main_period;  /* its period for this job */
     int year_key;             /* comparable form of main_period */
     cell *tmp, *acc;          /* scratch cells */
@@ -54,18 +57,6 @@ typedef struct job {
 
 /* -------------------------------------------------------------- periods */
 
-/* A period's comparable key: year x 100 + month (12 for a year or a span,
- * whose end counts). */
-static int period_key(const char *p)
-{
-    int y = atoi(p);
-    if (strlen(p) == 7 && p[4] == '-')
-        return y * 100 + atoi(p + 5);
-    if (strlen(p) == 9 && p[4] == '-')
-        return atoi(p + 5) * 100 + 12;
-    return y * 100 + 12;
-}
-
 /* The period written like model, shifted by years; "" for a span shifted. */
 static void shift_period(const char *model, int years, char out[16])
 {
@@ -81,6 +72,19 @@ static void shift_period(const char *model, int years, char out[16])
         snprintf(out, 16, "%04d", y % 10000);
 }
 
+/* The span period of a term `@span:FROM..TO` for the main period model:
+ * "YYYY-YYYY" from its year + from to its year + to; "" when the model is
+ * itself a span (it has no one year). */
+static void span_period(const char *model, int from, int to, char out[16])
+{
+    if (strlen(model) == 9 && model[4] == '-') {
+        out[0] = '\0';
+        return;
+    }
+    int y = atoi(model);
+    snprintf(out, 16, "%04d-%04d", (y + from) % 10000, (y + to) % 10000);
+}
+
 /* The label of an indicator's year from its main period: a December month
  * gives its year. */
 static void year_label(const char *period, char out[16])
@@ -94,16 +98,20 @@ static void year_label(const char *period, char out[16])
 /*
  * The period of a term for this job: the main family's terms take the main
  * period shifted by the offset, exactly, and so do terms with an offset or a
- * range; the other terms (another family, same period) take that period, or
- * their latest not after it, or their earliest (product.md, "Years that mix
- * sources"). "" when none.
+ * range; a span term asks for exactly its span (`@span:-5..0` of 2018 is
+ * "2013-2018"; offset then shifts both ends); the other terms (another
+ * family, same period) take that period, or their latest not after it, or
+ * their earliest (product.md, "Years that mix sources"). "" when none.
  */
 static ctg_status resolve_period(job *j, const ctg_term *t, int offset, char out[16],
                                  ctg_error *err)
 {
     const ctg_term *main = j->main;
     char want[16];
-    shift_period(j->main_period, offset, want);
+    if (t->span)
+        span_period(j->main_period, t->from + offset, t->to + offset, want);
+    else
+        shift_period(j->main_period, offset, want);
     out[0] = '\0';
     if (!want[0])
         return CTG_OK;
@@ -113,15 +121,16 @@ static ctg_status resolve_period(job *j, const ctg_term *t, int offset, char out
                                              err);
     if (st != CTG_OK)
         return st;
-    int key = period_key(want);
+    int key = ctg_period_key(want);
     /* only a term of another family, at the indicator's own period, may take
      * the nearest earlier period: an offset or a range asks for those years */
-    int same_family = !strcmp(t->family, main->family) || t->from != 0 || t->to != 0;
+    int same_family =
+        !strcmp(t->family, main->family) || t->from != 0 || t->to != 0 || t->span;
     const char *best = NULL, *earliest = NULL;
     int best_key = 0, earliest_key = 0;
     const char *p = list;
     for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
-        int k = period_key(p);
+        int k = ctg_period_key(p);
         if (!strcmp(p, want) || (!same_family && k == key)) {
             best = p;
             break;
@@ -173,9 +182,12 @@ static ctg_status sum_terms(job *j, const ctg_sum *s, int extra_offset, cell *ou
     int first = 1;
     for (size_t t = 0; t < s->n; t++) {
         const ctg_term *term = &s->terms[t];
-        for (int off = term->from; off <= term->to; off++) {
+        /* a range is one period per year; a span is one period */
+        int last = term->span ? term->from : term->to;
+        for (int off = term->from; off <= last; off++) {
             char period[16];
-            ctg_status st = resolve_period(j, term, off + extra_offset, period, err);
+            ctg_status st =
+                resolve_period(j, term, (term->span ? 0 : off) + extra_offset, period, err);
             if (st != CTG_OK)
                 return st;
             if (!period[0]) { /* no such period: every unit is without it */
@@ -228,53 +240,11 @@ static ctg_status sum_terms(job *j, const ctg_sum *s, int extra_offset, cell *ou
 
 /* ---------------------------------------------------------- finishing */
 
-/* What a value is, from its inputs, for one aggregation. Returns 0 when it
- * cannot be computed (a zero denominator...). */
+/* What a value is, from its inputs (formula.h). Returns 0 when it cannot
+ * be computed (a zero denominator...). */
 static int finish_value(const ctg_indicator *ind, const ctg_source *src, value_row *r)
 {
-    double *in = r->in;
-    switch (src->agg) {
-    case CTG_AGG_SUM:
-        r->value = in[0];
-        return 1;
-    case CTG_AGG_RATIO:
-        if (!(in[1] > 0))
-            return 0;
-        r->value = ind->scale * in[0] / in[1];
-        return 1;
-    case CTG_AGG_PUBLISHED:
-        /* in[0] = weight x value, in[1] = weight; a unit: value itself */
-        if (!(in[1] > 0))
-            return 0;
-        r->value = in[0] / in[1];
-        return 1;
-    case CTG_AGG_GROWTH:
-        if (!(in[0] > 0) || !(in[1] > 0))
-            return 0;
-        r->value = ind->scale * (pow(in[0] / in[1], 1.0 / src->years) - 1.0);
-        return 1;
-    case CTG_AGG_POINT_MORT: {
-        /* in: log end, log start, rp end, rp start, rs+lv end, rs+lv start,
-         * household population end, start, dwellings built in between */
-        double renouv = in[8] - (in[0] - in[1]);
-        double rslv = in[4] - in[5];
-        if (!(in[2] > 0) || !(in[6] > 0))
-            return 0;
-        double dess = in[7] / (in[6] / in[2]) - in[3];
-        double pm = renouv + rslv + dess;
-        double total = 0;
-        switch (src->pm_part) {
-        case CTG_PM_TOTAL: total = pm; break;
-        case CTG_PM_RENOUVELLEMENT: total = renouv; break;
-        case CTG_PM_RSLV: total = rslv; break;
-        case CTG_PM_DESSERREMENT: total = dess; break;
-        case CTG_PM_EFFET_DEMO: total = in[8] - pm; break;
-        }
-        r->value = total / 5.0; /* a year of the census interval */
-        return 1;
-    }
-    }
-    return 0;
+    return ctg_formula_value(ind, src, r->in, &r->value);
 }
 
 /* The status and flags of a value, as text. */
@@ -324,7 +294,8 @@ static void size_flags(const job *j, value_row *r)
 {
     const ctg_source *src = j->src;
     r->caution = r->small = 0;
-    if (src->agg == CTG_AGG_POINT_MORT || src->agg == CTG_AGG_PUBLISHED)
+    if (src->agg == CTG_AGG_POINT_MORT || src->agg == CTG_AGG_PUBLISHED ||
+        src->agg == CTG_AGG_GROWTH_NATURAL || src->agg == CTG_AGG_GROWTH_MIGRATION)
         return;
     if ((j->census[0] && r->in[0] < 200) || (src->den.n && j->census[1] && r->in[1] < 200))
         r->caution = 1;
@@ -359,15 +330,20 @@ static ctg_status write_value(writer *w, const job *j, const char *year, const c
     else
         sqlite3_bind_double(st, 6, r->value);
     sqlite3_bind_text(st, 7, VSTATUS_NAMES[vs], -1, SQLITE_STATIC);
-    if (r->cov < 1 && vs == VS_PARTIAL)
+    /* a unit's coverage when its inputs are known in part (IRIS withheld),
+     * whatever its status; a group's always */
+    if (r->cov < 1 && r->st <= CS_PARTIAL)
         sqlite3_bind_double(st, 8, r->cov);
     else if (strcmp(level, "commune") && strcmp(level, "arm"))
         sqlite3_bind_double(st, 8, r->cov);
     else
         sqlite3_bind_null(st, 8);
     sqlite3_bind_text(st, 9, flags, -1, SQLITE_TRANSIENT);
-    if (with_inputs)
-        sqlite3_bind_blob(st, 10, r->in, (int)(j->nsums * sizeof r->in[0]), SQLITE_STATIC);
+    /* the sums a group adds up, exactly when the unit's inputs are known (a
+     * value not computable, 0 / 0, still counts in its groups) */
+    if (with_inputs && r->st <= CS_PARTIAL)
+        sqlite3_bind_blob(st, 10, r->in, (int)(ctg_formula_inputs(j->src) * sizeof r->in[0]),
+                          SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 10);
     int rc = sqlite3_step(st);
@@ -419,6 +395,13 @@ static ctg_status gather(job *j, ctg_error *err)
         if (st == CTG_OK)
             st = sum_terms(j, &src->pm[CTG_PM_BUILT], 0, j->sums[8], &j->census[8], err);
         j->nsums = 9;
+        return st;
+    }
+    if (src->agg == CTG_AGG_GROWTH_NATURAL || src->agg == CTG_AGG_GROWTH_MIGRATION) {
+        /* population end, start, births, deaths: each as its terms say */
+        for (int k = 0; k < CTG_GS_INPUTS && st == CTG_OK; k++)
+            st = sum_terms(j, &src->gs[k], 0, j->sums[k], &j->census[k], err);
+        j->nsums = CTG_GS_INPUTS;
         return st;
     }
     st = sum_terms(j, &src->num, 0, j->sums[0], &j->census[0], err);
@@ -622,13 +605,13 @@ static ctg_status load_population(engine *e, const ctg_catalogue *cat, const cha
                                                  &n, err);
         if (st != CTG_OK)
             return st;
-        int key = period_key(year);
+        int key = ctg_period_key(year);
         const char *p = list;
         for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
-            int k = period_key(p);
-            if (k <= key && (!best || k > period_key(best)))
+            int k = ctg_period_key(p);
+            if (k <= key && (!best || k > ctg_period_key(best)))
                 best = p;
-            if (!earliest || k < period_key(earliest))
+            if (!earliest || k < ctg_period_key(earliest))
                 earliest = p;
         }
         if (!best)
@@ -652,7 +635,11 @@ static ctg_status load_population(engine *e, const ctg_catalogue *cat, const cha
 /* The term whose periods are an alternative's years. */
 static const ctg_term *main_term(const ctg_source *src)
 {
-    return src->agg == CTG_AGG_POINT_MORT ? &src->pm[CTG_PM_LOG].terms[0] : &src->num.terms[0];
+    if (src->agg == CTG_AGG_POINT_MORT)
+        return &src->pm[CTG_PM_LOG].terms[0];
+    if (src->agg == CTG_AGG_GROWTH_NATURAL || src->agg == CTG_AGG_GROWTH_MIGRATION)
+        return &src->gs[CTG_GS_END].terms[0];
+    return &src->num.terms[0];
 }
 
 /* The years one alternative can give: the periods of its main term. */
@@ -698,7 +685,7 @@ static ctg_status compute_indicator(engine *e, const ctg_catalogue *cat, const c
             j.src = src;
             j.main = main_term(src);
             j.main_period = p;
-            j.year_key = period_key(p);
+            j.year_key = ctg_period_key(p);
             j.tmp = e->cells;
             for (int s = 0; s < MAX_INPUTS; s++)
                 j.sums[s] = e->cells + (size_t)(s + 1) * e->g->n;

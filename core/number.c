@@ -356,3 +356,50 @@ int ctg_format_double(double v, char *buf, size_t size)
     }
     return (int)normalise_decimal_point(buf, (size_t)len);
 }
+
+int ctg_format_fr(double v, int decimals, char *buf, size_t size)
+{
+    if (size == 0)
+        return 0;
+    buf[0] = '\0';
+    if (!isfinite(v) || decimals < 0 || decimals > 9)
+        return 0;
+    char plain[512];
+    int n = snprintf(plain, sizeof plain, "%.*f", decimals, v);
+    if (n < 0 || (size_t)n >= sizeof plain)
+        return 0;
+    const char *digits = plain;
+    int negative = *digits == '-';
+    if (negative)
+        digits++;
+    /* "-0,0": the value rounds to zero, drop the sign */
+    if (negative && strspn(digits, "0.") == strlen(digits))
+        negative = 0;
+    size_t int_len = strcspn(digits, ".");
+    char out[1024];
+    size_t o = 0;
+    if (negative)
+        out[o++] = '-';
+    for (size_t i = 0; i < int_len; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0) {
+            memcpy(out + o, CTG_NNBSP, 3);
+            o += 3;
+        }
+        out[o++] = digits[i];
+    }
+    if (digits[int_len] == '.') {
+        out[o++] = ',';
+        size_t frac = strlen(digits + int_len + 1);
+        memcpy(out + o, digits + int_len + 1, frac);
+        o += frac;
+    }
+    out[o] = '\0';
+    if (o >= size) { /* truncate, never inside a UTF-8 sequence */
+        o = size - 1;
+        while (o > 0 && ((unsigned char)out[o] & 0xC0) == 0x80)
+            o--;
+    }
+    memcpy(buf, out, o);
+    buf[o] = '\0';
+    return (int)o;
+}

@@ -44,4 +44,18 @@ ctg_num_result ctg_parse_number(const char *s, size_t n, char *decimal_mark, dou
  */
 int ctg_format_double(double v, char *buf, size_t size);
 
+/* U+202F NARROW NO-BREAK SPACE, the French thousands separator, as UTF-8. */
+#define CTG_NNBSP "\xE2\x80\xAF"
+
+/*
+ * Writes v for a French reader: rounded to `decimals` (0..9) digits after a
+ * comma, the integer part in groups of three separated by U+202F: 16080 with
+ * 0 gives "16 080", 59.63 with 1 gives "59,6", -1234.5 with 1 gives
+ * "-1 234,5"; a value that rounds to zero has no sign. A value that is not
+ * finite gives "". Rounding is that of printf on the binary value. Returns
+ * the length written (truncated to size - 1; 64 bytes always suffice for a
+ * magnitude below 1e40).
+ */
+int ctg_format_fr(double v, int decimals, char *buf, size_t size);
+
 #endif

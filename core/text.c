@@ -202,3 +202,17 @@ ctg_status ctg_cp1252_to_utf8(const uint8_t *s, size_t n, ctg_buf *out, size_t *
     }
     return CTG_OK;
 }
+
+size_t ctg_utf8_width(const char *s)
+{
+    size_t width = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue;
+        /* U+0300..U+036F are CC 80..CD AF */
+        if ((p[0] == 0xCC && (p[1] & 0xC0) == 0x80) || (p[0] == 0xCD && p[1] >= 0x80 && p[1] <= 0xAF))
+            continue;
+        width++;
+    }
+    return width;
+}

@@ -41,4 +41,11 @@ size_t ctg_utf8_bom_len(const uint8_t *s, size_t n);
  */
 int ctg_has_utf8_multibyte(const uint8_t *s, size_t n);
 
+/*
+ * The number of columns the NUL-terminated UTF-8 text s takes on a terminal:
+ * one per code point (French text has no double-width or combining
+ * characters; a combining mark U+0300..U+036F counts 0).
+ */
+size_t ctg_utf8_width(const char *s);
+
 #endif

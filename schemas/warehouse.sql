@@ -266,7 +266,7 @@ CREATE TABLE IF NOT EXISTS indicator_value (
     status    TEXT NOT NULL,              -- secret, missing, partial, approx, rounded, ok
     coverage  REAL,                       -- groups and summed units: share of the population known
     flags     TEXT NOT NULL,              -- rounded, approx, caution, small, unmapped (comma list)
-    inputs    BLOB,                       -- communes: the sums a group adds up (doubles)
+    inputs    BLOB,                       -- communes: the sums a group adds up (doubles), NULL when not known
     PRIMARY KEY (geo_year, indicator, year, level, code)
 ) WITHOUT ROWID;
 

@@ -34,6 +34,12 @@ check 0 --db "$tmp/w.db" export --level epci --in dep:81 --format json
 check 0 --db "$tmp/w.db" export --level commune --in epci:200066124 --year all --decimal-comma
 check 0 --db "$tmp/w.db" indicators
 check 0 --db "$tmp/w.db" indicators childcare_coverage
+check 0 --db "$tmp/w.db" compare 81099 81105 31488
+check 0 --db "$tmp/w.db" compare communes:81099,81105 epci:200066124 --format json
+check 0 --db "$tmp/w.db" rank single_parent_share --in epci:200066124
+check 0 --db "$tmp/w.db" rank births --level epci --in dep:81 --format json
+check 0 --db "$tmp/w.db" rank pop_total --in communes:81099,81105,81004 --format csv
+check 64 --db "$tmp/w.db" rank pop_total --in epci:999999999
 printf 'CODGEO;FOO\n81099;1\n' >"$tmp/unknown.csv"
 check 65 --db "$tmp/w.db" ingest "$tmp/unknown.csv"
 printf '\357\273\277dtreffre;numcomdo;nomcom;indfoy_ndur\n2024-06;81099;GAILLAC;10\n2024-06;81099;GAILLAC;15\n2024-06;81105;GRAULHET;-5\n2024-06;81004;ALBI;400\n' >"$tmp/conflict.csv"

@@ -52,15 +52,81 @@ expect_eq "effet démographique" "5;ok;;" "$(get commune 81001 point_mort_effet_
 expect_eq "housing starts of Paris" "3;ok;;" "$(get commune 75056 housing_starts)"
 
 # TCAM, constructed check: 1000 -> 1100 over 6 years = 1.6012 % a year (a
-# catalogue of one line, in another folder: a new indicator is a line).
+# catalogue of a few lines, in another folder: a new indicator is a line).
+# Its split (../shared/docs/indicators.md, "Population dynamics"): 80 births
+# and 50 deaths in 2015-2020 (fixture base_naissances_2020.csv, NAISD15-20
+# and DECESD15-20 of 81001), natural 0.4804 % and migration 1.1208 % a year.
+GS6='"end=census_cc_pop:pop; start=census_cc_pop:pop@-6; births=births:naisd@-6..-1; deaths=births:decesd@-6..-1"'
 mkdir -p "$SCRATCH/cat"
 { head -1 "$SRC/schemas/indicators.csv"
   echo 'tcam_6;1;TCAM sur 6 ans;% par an;100;census_cc_pop:pop;census_cc_pop:pop@-6;;growth:6;ok;portrait;Taux de croissance annuel moyen sur six ans.'
+  echo "natural_6;1;TCAM dû au solde naturel sur 6 ans;% par an;100;$GS6;;;growth_natural:6;ok;portrait;Part du TCAM due au solde naturel."
+  echo "migration_6;1;TCAM dû au solde migratoire sur 6 ans;% par an;100;$GS6;;;growth_migration:6;ok;portrait;Part du TCAM due au solde apparent des entrées et sorties."
   grep '^pop_total;' "$SRC/schemas/indicators.csv"; } >"$SCRATCH/cat/indicators.csv"
 run 0 --db "$DB" --schemas "$SCRATCH/cat" compute
-tcam=$("$CTGDIAG" --db "$DB" --schemas "$SCRATCH/cat" export --level commune --indicators tcam_6 |
-    awk -F';' '$2 == "81001" { printf "%.4f", $6 }')
-expect_eq "TCAM 1000 -> 1100 over 6 years" "1.6012" "$tcam"
+# value of LEVEL CODE INDICATOR (year 2021) in the test's catalogue, printf FORMAT
+val() {
+    "$CTGDIAG" --db "$DB" --schemas "$SCRATCH/cat" export --level "$1" --indicators "$3" --year 2021 |
+        awk -F';' -v c="$2" -v f="$4" '$2 == c { printf f, $6 }'
+}
+expect_eq "TCAM 1000 -> 1100 over 6 years" "1.6012" "$(val commune 81001 tcam_6 %.4f)"
+expect_eq "TCAM due to the natural balance" "0.4804" "$(val commune 81001 natural_6 %.4f)"
+expect_eq "TCAM due to migration" "1.1208" "$(val commune 81001 migration_6 %.4f)"
+expect_eq "natural + migration = TCAM" "1.6011867773" \
+    "$(awk -v a="$(val commune 81001 natural_6 %.17g)" -v b="$(val commune 81001 migration_6 %.17g)" \
+        'BEGIN { printf "%.10f", a + b }')"
+# A group: the four inputs summed over its communes, then the split (ratio
+# of sums, not the mean of the communes' rates, which would be 0.0695 %):
+# EPCI 200000001 = 81001 + 81002, population 1480 -> 1600, births 80 + 30,
+# deaths 50 + 40; TCAM = (1600/1480)^(1/6) - 1 = 1.30783737548 %, natural
+# 20 x TCAM / 120 = 0.217972895913 %, migration 1.08986447956 %.
+# No caution flag on these lines, even where the counts are small.
+get6() {
+    "$CTGDIAG" --db "$DB" --schemas "$SCRATCH/cat" export --level "$1" --indicators "$3" --year 2021 |
+        awk -F';' -v c="$2" '$2 == c { printf "%s;%s;%s;%s", $6 == "" ? "" : sprintf("%.12g", $6), $7, $9, $10 }'
+}
+expect_eq "natural part, EPCI of two communes" "0.217972895913;ok;1;" "$(get6 epci 200000001 natural_6)"
+expect_eq "migration part, EPCI of two communes" "1.08986447956;ok;1;" "$(get6 epci 200000001 migration_6)"
+expect_eq "natural part of 81002 (population 480 -> 500, 30 births, 40 deaths)" \
+    "-0.341343163338;ok;;" "$(get6 commune 81002 natural_6)"
+# A population that did not change (75102: 400 -> 400): the split is
+# undefined, missing (the TCAM itself is 0).
+expect_eq "natural part when end = start" ";missing;;" "$(get6 arm 75102 natural_6)"
+expect_eq "migration part when end = start" ";missing;;" "$(get6 arm 75102 migration_6)"
+expect_eq "TCAM when end = start" "0;ok;;" "$(get6 arm 75102 tcam_6)"
+# No births file for 81003: the split has no input there.
+expect_eq "natural part without births" ";missing;;" "$(get6 commune 81003 natural_6)"
+
+# Catalogue errors: exit 65 and PATH:LINE: message. (A span names one
+# period YYYY-YYYY and needs FROM < TO; a growth split needs its four
+# named inputs; N from 1 to 50.)
+cat_error() { # WHAT LINE EXPECTED-MESSAGE
+    mkdir -p "$SCRATCH/bad"
+    { head -1 "$SRC/schemas/indicators.csv"; echo "$2"; } >"$SCRATCH/bad/indicators.csv"
+    run 65 --schemas "$SCRATCH/bad" indicators
+    grep -qF "$SCRATCH/bad/indicators.csv:2: $3" "$SCRATCH/err" || fail "$1: $(cat "$SCRATCH/err")"
+}
+cat_error "span with FROM >= TO" \
+    "x;1;X;% par an;100;census_comparateur:nais@span:0..-5;census_comparateur:pop;;ratio;ok;portrait;X." \
+    "a span @span:FROM..TO needs FROM < TO: 'census_comparateur:nais@span:0..-5'"
+cat_error "span of one year" \
+    "x;1;X;% par an;100;census_comparateur:nais@span:0..0;census_comparateur:pop;;ratio;ok;portrait;X." \
+    "a span @span:FROM..TO needs FROM < TO"
+cat_error "span without a range" \
+    "x;1;X;% par an;100;census_comparateur:nais@span:-5;census_comparateur:pop;;ratio;ok;portrait;X." \
+    "a span reads @span:FROM..TO (@span:-5..0): 'census_comparateur:nais@span:-5'"
+cat_error "span with text after it" \
+    "x;1;X;% par an;100;census_comparateur:nais@span:-5..0x;census_comparateur:pop;;ratio;ok;portrait;X." \
+    "a span reads @span:FROM..TO (@span:-5..0)"
+cat_error "growth split without deaths" \
+    "x;1;X;% par an;100;\"end=census_cc_pop:pop; start=census_cc_pop:pop@-5; births=births:naisd@-5..-1\";;;growth_natural:5;ok;portrait;X." \
+    "a growth-split line needs end, start, births and deaths"
+cat_error "growth split with an unknown input" \
+    "x;1;X;% par an;100;\"end=census_cc_pop:pop; begin=census_cc_pop:pop@-5\";;;growth_migration:5;ok;portrait;X." \
+    "growth-split inputs are end, start, births and deaths: 'begin'"
+cat_error "growth split of 0 years" \
+    "x;1;X;% par an;100;$GS6;;;growth_natural:0;ok;portrait;X." \
+    "growth_natural reads growth_natural:YEARS (1 to 50): 'growth_natural:0'"
 
 # Export formats: the decimal comma, JSON (null for a secret value).
 run 0 --db "$DB" compute
@@ -88,5 +154,13 @@ grep -q '^childcare_coverage .* unavailable ' "$SCRATCH/out" || fail "childcare 
 grep -q '^single_parent_share .* available ' "$SCRATCH/out" || fail "single parents available"
 run 0 --db "$DB" indicators point_mort
 grep -q 'built        sitadel:log_com@-4..0' "$SCRATCH/out" || fail "indicators point_mort: $(cat "$SCRATCH/out")"
+# a span is written back as the catalogue writes it
+run 0 --db "$DB" indicators pop_growth_natural
+grep -q '^    births       census_comparateur:nais@span:-5..0$' "$SCRATCH/out" ||
+    fail "indicators pop_growth_natural: $(cat "$SCRATCH/out")"
+grep -q '^    deaths       births:decesd@-5..-1$' "$SCRATCH/out" ||
+    fail "indicators pop_growth_natural: $(cat "$SCRATCH/out")"
+grep -q '^  source 2     growth_natural$' "$SCRATCH/out" ||
+    fail "indicators pop_growth_natural: $(cat "$SCRATCH/out")"
 
 finish

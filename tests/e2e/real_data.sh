@@ -99,6 +99,27 @@ france=$(awk -F';' 'NR > 1 && $1 !~ /^(751[0-2][0-9]|6938[0-9]|132[0-1][0-9])$/ 
     $1 !~ /^(19092|25134|25628)$/ { s += $2 } END { print s }' "$REAL/insee/base_cc_comparateur.CSV")
 expect_eq "population 2018 of France" "$france;partial;unmapped" "$(get fr FR pop_total 2018)"
 expect_eq "Mayotte's empty cell" ";missing;" "$(get commune 97608 pop_total 2018)"
+# Growth split 2018 from the comparateur (P18_POP, P13_POP, NAIS1318,
+# DECE1318): TCAM = (P18/P13)^(1/5) - 1, natural = 100 x (NAIS - DECE) x
+# TCAM / (P18 - P13), migration = 100 x TCAM - natural; Gaillac, and CA
+# Gaillac-Graulhet from the sums of its 59 communes (ratio of sums), to 10
+# significant digits.
+split_awk='function gsplit(e, s, b, d) { t = (e / s) ^ (1 / 5) - 1; n = (b - d) * t / (e - s)
+    printf "%.10g %.10g", 100 * n, 100 * (t - n) }'
+expected=$(awk -F';' "$split_awk"' $1 == "81099" { gsplit($2, $3, $5, $6) }' "$REAL/insee/base_cc_comparateur.CSV")
+g10() { # LEVEL CODE: natural and migration 2018, to 10 significant digits, and their statuses
+    for ind in pop_growth_natural pop_growth_migration; do
+        "$CTGDIAG" --db "$DB" export --level "$1" --indicators "$ind" --year 2018 |
+            awk -F';' -v c="$2" '$2 == c { printf "%.10g;%s;%s\n", $6, $7, $10 }'
+    done | tr '\n' ' ' | sed 's/ $//'
+}
+expect_eq "growth split 2018 of Gaillac" \
+    "$(echo "$expected" | awk '{ print $1 ";ok; " $2 ";ok;" }')" "$(g10 commune 81099)"
+expected=$(awk -F';' "$split_awk"' NR == FNR { if (FNR > 6 && $5 == "200066124") m[$1] = 1; next }
+    ($1 in m) { e += $2; s += $3; b += $5; d += $6; n++ } END { if (n == 59) gsplit(e, s, b, d) }' \
+    "$REAL/insee/table-appartenance-geo-communes-22_COM.csv" "$REAL/insee/base_cc_comparateur.CSV")
+expect_eq "growth split 2018 of CA Gaillac-Graulhet" \
+    "$(echo "$expected" | awk '{ print $1 ";ok; " $2 ";ok;" }')" "$(g10 epci 200066124)"
 # Filosofi 2021: 's' is secret, never 0; a published rate as published.
 expect_eq "poverty rate of 81007 (s)" ";secret;" "$(get commune 81007 poverty_rate 2021)"
 tp=$(awk -F';' '$1 == "01004" { sub(",", ".", $6); printf "%.15g", $6 }' "$REAL/insee/cc_filosofi_2021_COM.csv")

@@ -44,7 +44,7 @@ grep -q '^all files: 41, rows read 30934 = loaded 30930 + rejected 0 + duplicate
 # checked by eye), and its 2021 population = the sum of its 59 communes in
 # the census file, read with awk.
 run 0 --db "$DB" compute
-grep -q '^computed geo_year=2022 indicators=51 ' "$SCRATCH/out" || fail "compute: $(cat "$SCRATCH/out")"
+grep -q '^computed geo_year=2022 indicators=53 ' "$SCRATCH/out" || fail "compute: $(cat "$SCRATCH/out")"
 run 0 --db "$DB" export --level epci --in epci:200066124
 expect_file_eq "indicators of CA Gaillac-Graulhet" "$SRC/tests/e2e/golden/samples_export_gaillac.csv" "$SCRATCH/out"
 pop=$(awk -F';' 'NR == FNR { if (FNR > 6 && $5 == "200066124") m[$1] = 1; next }

@@ -352,6 +352,40 @@ static void test_format_round_trips(void **state)
     }
 }
 
+static void assert_fr(double v, int decimals, const char *want)
+{
+    char buf[64];
+    int len = ctg_format_fr(v, decimals, buf, sizeof buf);
+    assert_string_equal(buf, want);
+    assert_int_equal(len, (int)strlen(want));
+}
+
+static void test_format_fr(void **state)
+{
+    (void)state;
+    /* the examples of the render issue: "59,6 %", "16 080" (U+202F) */
+    assert_fr(59.63, 1, "59,6");
+    assert_fr(16080, 0, "16" CTG_NNBSP "080");
+    assert_fr(73912, 0, "73" CTG_NNBSP "912");
+    assert_fr(999, 0, "999");
+    assert_fr(1000, 0, "1" CTG_NNBSP "000");
+    assert_fr(1234567.891, 2, "1" CTG_NNBSP "234" CTG_NNBSP "567,89");
+    assert_fr(-1234.5, 1, "-1" CTG_NNBSP "234,5");
+    assert_fr(0.25, 2, "0,25");
+    assert_fr(7.5, 0, "8");          /* 7.5 is exact: printf rounds half to even -> 8 */
+    assert_fr(0.125, 2, "0,12");     /* exact binary 0.125: half to even */
+    assert_fr(-0.04, 1, "0,0");      /* no "-0,0" */
+    assert_fr(-0.0, 0, "0");
+    assert_fr(12, 3, "12,000");
+    assert_fr(NAN, 1, "");
+    assert_fr(INFINITY, 1, "");
+    assert_fr(1, 10, "");            /* decimals out of range */
+    /* truncation never cuts a U+202F in half */
+    char small[4];
+    ctg_format_fr(16080, 0, small, sizeof small);
+    assert_string_equal(small, "16");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_random_exponents),
         cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_format_round_trips),
+        cmocka_unit_test(test_format_fr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

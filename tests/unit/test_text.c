@@ -208,6 +208,19 @@ static void test_cp1252_long_accented_run(void **state)
     ctg_buf_free(&out);
 }
 
+static void test_utf8_width(void **state)
+{
+    (void)state;
+    assert_int_equal(ctg_utf8_width(""), 0);
+    assert_int_equal(ctg_utf8_width("Gaillac"), 7);
+    assert_int_equal(ctg_utf8_width("Lisle-sur-Tarn"), 14);
+    assert_int_equal(ctg_utf8_width("Pr\xC3\xA9vert"), 7);            /* é: 2 bytes, 1 column */
+    assert_int_equal(ctg_utf8_width("16\xE2\x80\xAF" "080"), 6);      /* U+202F */
+    assert_int_equal(ctg_utf8_width("\xC5\x93uvre"), 5);               /* œ */
+    assert_int_equal(ctg_utf8_width("e\xCC\x81"), 1);                  /* e + U+0301 */
+    assert_int_equal(ctg_utf8_width("\xE2\x82\xAC"), 1);              /* € */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_cp1252_latin1_range),
         cmocka_unit_test(test_cp1252_undefined_offset),
         cmocka_unit_test(test_cp1252_long_accented_run),
+        cmocka_unit_test(test_utf8_width),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
