@@ -28,6 +28,7 @@ typedef struct value_row {
     double value;
     double cov;               /* share known (1 for a unit fully known) */
     cell_status st;           /* of the inputs combined */
+    int approx;               /* an input was carried by a population ratio */
     int caution, small;
 } value_row;
 
@@ -162,6 +163,7 @@ static void combine(cell *acc, const cell *tmp, size_t n, int first)
             continue;
         }
         acc[i].v += tmp[i].v;
+        acc[i].approx |= tmp[i].approx;
         if (tmp[i].st > acc[i].st)
             acc[i].st = tmp[i].st;
         if (tmp[i].cov < acc[i].cov)
@@ -258,7 +260,7 @@ static vstatus value_status(const value_row *r, int computable, const job *j, in
         vs = VS_MISSING;
     else if (r->st == CS_PARTIAL)
         vs = VS_PARTIAL;
-    else if (j->src->approx || approx_group)
+    else if (j->src->approx || approx_group || r->approx)
         vs = VS_APPROX;
     else if (j->rounded)
         vs = VS_ROUNDED;
@@ -273,7 +275,7 @@ static vstatus value_status(const value_row *r, int computable, const job *j, in
             o += (size_t)n_;                                                                       \
     } while (0)
     if (vs <= VS_PARTIAL) { /* a value there: what its status does not say */
-        if ((j->src->approx || approx_group) && vs > VS_APPROX)
+        if ((j->src->approx || approx_group || r->approx) && vs > VS_APPROX)
             ADD_FLAG("approx");
         if (j->rounded && vs > VS_ROUNDED)
             ADD_FLAG("rounded");
@@ -368,6 +370,7 @@ static void unit_inputs(const job *j, size_t i, value_row *r)
             r->st = c->st;
         if (c->cov < r->cov)
             r->cov = c->cov;
+        r->approx |= c->approx;
     }
     if (j->src->agg == CTG_AGG_PUBLISHED) {
         /* in[0] = weight x value, in[1] = weight: a unit alone gives its value */
@@ -452,6 +455,7 @@ static void aggregate(const job *j, const ctg_group *grp, const value_row *units
             for (int k = 0; k < MAX_INPUTS; k++)
                 out->in[k] += u->in[k];
             pop_known += p * u->cov;
+            out->approx |= u->approx;
             known++;
         } else if (u->st == CS_SECRET) {
             secret++;

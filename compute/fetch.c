@@ -12,7 +12,7 @@
  * first. */
 static const char PAIRS_SQL[] =
     "SELECT f.id, v.idx, v.period, v.variable = '', f.rounded_to IS NOT NULL, "
-    "f.absent_zero AND v.kind = 'count' "
+    "f.absent_zero AND v.kind = 'count', ifnull(f.geo_year, 0) "
     "FROM source_file f JOIN file_variable v ON v.file_id = f.id "
     "WHERE f.family = ?1 AND (v.variable = ?2 OR v.variable = '') "
     "ORDER BY f.vintage DESC, f.id DESC";
@@ -133,14 +133,47 @@ static void note_covered(ctg_buf *covered, const char *code)
     }
 }
 
-/* Places one row. */
+/* Places a commune row of an older geography that the passage tables move:
+ * into each destination, its share of the value (a split is an
+ * approximation by population ratio). */
+static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, size_t n,
+                          const char *code, const ctg_value *v, sqlite3_int64 file)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (c[i].unit < 0) {
+            info->unmapped++;
+            note_covered(&info->unmapped_deps, code);
+            continue;
+        }
+        cell *cl = &cells[c[i].unit];
+        if (!claim(cl, file))
+            continue;
+        ctg_value share = *v;
+        share.value *= c[i].ratio;
+        add_part(&cl->merged, &share);
+        if (c[i].ratio < 1)
+            cl->approx = 1;
+        info->any = 1;
+    }
+}
+
+/* Places one row of a file whose codes are those of geography year
+ * file_geo (0 unknown). */
 static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const char *level,
                         const char *code, const char *parent, const ctg_value *v,
-                        sqlite3_int64 file, ctg_error *err)
+                        sqlite3_int64 file, int file_geo, ctg_error *err)
 {
     if (!strcmp(level, "pseudo"))
         return CTG_OK; /* names no place: part of no unit and no group */
     if (!strcmp(level, "commune") || !strcmp(level, "arm")) {
+        const ctg_carry *carried = NULL;
+        size_t ncarried = 0;
+        if (file_geo && file_geo < g->year)
+            ctg_geo_carry(g, file_geo, code, &carried, &ncarried);
+        if (ncarried) {
+            place_carried(cells, info, carried, ncarried, code, v, file);
+            return CTG_OK;
+        }
         int u = ctg_geo_find(g, code);
         if (u >= 0) {
             if (claim(&cells[u], file)) {
@@ -231,8 +264,8 @@ static void note_file(fetch_info *info, sqlite3_int64 file)
 /* Places the rows of one file holding the variable at position idx. */
 static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *rows,
                              sqlite3_int64 file, int idx, const char *period,
-                             const char *measure, int rounded, cell *cells, fetch_info *info,
-                             ctg_buf *covered, int absent_zero, ctg_error *err)
+                             const char *measure, int rounded, int file_geo, cell *cells,
+                             fetch_info *info, ctg_buf *covered, int absent_zero, ctg_error *err)
 {
     sqlite3_reset(rows);
     sqlite3_bind_int64(rows, 1, file);
@@ -262,7 +295,7 @@ static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *
         }
         const char *code = (const char *)sqlite3_column_text(rows, 1);
         s = place(g, cells, info, (const char *)sqlite3_column_text(rows, 0), code,
-                  (const char *)sqlite3_column_text(rows, 2), &v, file, err);
+                  (const char *)sqlite3_column_text(rows, 2), &v, file, file_geo, err);
         if (absent_zero)
             note_covered(covered, code);
     }
@@ -295,8 +328,8 @@ ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
         if (vperiod && vperiod[0] && strcmp(vperiod, period))
             continue; /* the column of another period */
         s = place_file(wh, g, rows, file, idx, vperiod && vperiod[0] ? NULL : period,
-                       is_long ? variable : NULL, sqlite3_column_int(pairs, 4), cells, info,
-                       &covered,
+                       is_long ? variable : NULL, sqlite3_column_int(pairs, 4),
+                       sqlite3_column_int(pairs, 6), cells, info, &covered,
                        sqlite3_column_int(pairs, 5), err);
     }
     if (s == CTG_OK && rc != SQLITE_DONE)

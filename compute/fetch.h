@@ -4,7 +4,9 @@
  * row goes to its commune, an arrondissement row to itself and, added up, to
  * its commune when the file has no row for that commune, an IRIS row added
  * up into its commune, a delegated or associated commune into the commune
- * it belongs to. The most recent file of the family that gives a unit wins.
+ * it belongs to, a code of an older geography where the passage tables send
+ * it (its share of a split marks the cell approx). The most recent file of
+ * the family that gives a unit wins.
  *
  * A cell says what is known of a unit: its value (the sum of its known
  * parts), and its status.
@@ -39,6 +41,7 @@ typedef struct cell {
     double cov;               /* share of the parts known (1 when ok) */
     sqlite3_int64 file;       /* the file that gave it (0 none) */
     unsigned char st;         /* a cell_status, once finished */
+    unsigned char approx;     /* part of it was carried by a population ratio (a split) */
     /* while placing: the unit's own row, the parts that make it up when it
      * has none (arrondissements, IRIS), and former communes merged into it,
      * which add up to it in every case */

@@ -212,6 +212,260 @@ static ctg_status load_merges(ctg_warehouse *wh, ctg_geo *g, ctg_error *err)
     return s;
 }
 
+/* ---------------------------------------------------------- passages */
+
+/* One row of a passage table. */
+typedef struct passage {
+    int from, to;                /* geography years */
+    char code_from[CTG_CODE_MAX], code_to[CTG_CODE_MAX];
+    double ratio;
+} passage;
+
+/* One passage table: the rows from one year to another. */
+typedef struct table {
+    int from, to;
+} table;
+
+typedef struct passages {
+    passage *rows;               /* sorted by from, code_from */
+    size_t n;
+    table tables[64];            /* sorted by from (then to) */
+    size_t ntables;
+    ctg_carry *out;              /* the carries being built */
+    size_t nout, cap;
+} passages;
+
+static int cmp_passage(const void *a, const void *b)
+{
+    const passage *x = a, *y = b;
+    if (x->from != y->from)
+        return x->from < y->from ? -1 : 1;
+    return strcmp(x->code_from, y->code_from);
+}
+
+static int cmp_carry(const void *a, const void *b)
+{
+    const ctg_carry *x = a, *y = b;
+    if (x->year != y->year)
+        return x->year < y->year ? -1 : 1;
+    return strcmp(x->code, y->code);
+}
+
+/* The first row of the tables starting at year `from` for code; NULL if none. */
+static const passage *passage_rows(const passages *p, int from, const char *code)
+{
+    passage key;
+    key.from = from;
+    snprintf(key.code_from, sizeof key.code_from, "%s", code);
+    const passage *hit = bsearch(&key, p->rows, p->n, sizeof *p->rows, cmp_passage);
+    while (hit && hit > p->rows && !cmp_passage(hit - 1, &key))
+        hit--;
+    return hit;
+}
+
+/* The index of the first table that starts at or after year `at`. */
+static size_t table_at(const passages *p, int at)
+{
+    size_t t = 0;
+    while (t < p->ntables && p->tables[t].from < at)
+        t++;
+    return t;
+}
+
+static ctg_status add_carry(passages *p, int year, const char *code, int unit, double ratio,
+                            ctg_error *err)
+{
+    for (size_t i = p->nout; i-- > 0 && p->out[i].year == year && !strcmp(p->out[i].code, code);)
+        if (p->out[i].unit == unit) { /* two paths to one unit: their shares add up */
+            p->out[i].ratio += ratio;
+            return CTG_OK;
+        }
+    if (p->nout == p->cap) {
+        size_t ncap = p->cap ? p->cap * 2 : 256;
+        ctg_carry *grown = realloc(p->out, ncap * sizeof *grown);
+        if (!grown)
+            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+        p->out = grown;
+        p->cap = ncap;
+    }
+    ctg_carry *c = &p->out[p->nout++];
+    c->year = year;
+    snprintf(c->code, sizeof c->code, "%s", code);
+    c->unit = unit;
+    c->ratio = ratio;
+    return CTG_OK;
+}
+
+/*
+ * Follows code through tables t, t + 1, ... (a table that does not list it
+ * leaves it as it is), its share so far being `ratio`; where the tables end,
+ * the code's unit in g is a destination of (year, origin).
+ */
+static ctg_status follow(const ctg_geo *g, passages *p, int year, const char *origin,
+                         const char *code, size_t t, double ratio, ctg_error *err)
+{
+    for (; t < p->ntables; t++) {
+        const passage *r = passage_rows(p, p->tables[t].from, code);
+        while (r && r < p->rows + p->n && r->from == p->tables[t].from &&
+               r->to != p->tables[t].to && !strcmp(r->code_from, code))
+            r++;
+        if (!r || r >= p->rows + p->n || r->from != p->tables[t].from ||
+            strcmp(r->code_from, code))
+            continue;
+        ctg_status st = CTG_OK;
+        for (; st == CTG_OK && r < p->rows + p->n && r->from == p->tables[t].from &&
+               !strcmp(r->code_from, code);
+             r++)
+            if (r->to == p->tables[t].to)
+                st = follow(g, p, year, origin, r->code_to, table_at(p, r->to), ratio * r->ratio,
+                            err);
+        return st;
+    }
+    int unit = ctg_geo_find(g, code);
+    if (unit < 0)
+        unit = ctg_geo_merged(g, code);
+    return add_carry(p, year, origin, unit, ratio, err);
+}
+
+static ctg_status read_passages(ctg_warehouse *wh, const ctg_geo *g, passages *p, ctg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh,
+                                  "SELECT year_from, year_to, code_from, code_to, ratio FROM "
+                                  "geo_passage WHERE year_to <= ?1 AND year_from < year_to",
+                                  &st, err);
+    size_t cap = 0;
+    if (s == CTG_OK)
+        sqlite3_bind_int(st, 1, g->year);
+    while (s == CTG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        if (p->n == cap) {
+            cap = cap ? cap * 2 : 1024;
+            passage *grown = realloc(p->rows, cap * sizeof *grown);
+            if (!grown) {
+                s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            p->rows = grown;
+        }
+        passage *r = &p->rows[p->n++];
+        r->from = sqlite3_column_int(st, 0);
+        r->to = sqlite3_column_int(st, 1);
+        snprintf(r->code_from, sizeof r->code_from, "%s", text_of(st, 2));
+        snprintf(r->code_to, sizeof r->code_to, "%s", text_of(st, 3));
+        r->ratio = sqlite3_column_double(st, 4);
+        size_t t = 0; /* its table, in order */
+        while (t < p->ntables && (p->tables[t].from != r->from || p->tables[t].to != r->to))
+            t++;
+        if (t == p->ntables && t < sizeof p->tables / sizeof p->tables[0]) {
+            while (t > 0 && (p->tables[t - 1].from > r->from ||
+                             (p->tables[t - 1].from == r->from && p->tables[t - 1].to > r->to))) {
+                p->tables[t] = p->tables[t - 1];
+                t--;
+            }
+            p->tables[t].from = r->from;
+            p->tables[t].to = r->to;
+            p->ntables++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (s == CTG_OK && p->n)
+        qsort(p->rows, p->n, sizeof *p->rows, cmp_passage);
+    return s;
+}
+
+/* Whether the carries from `start` on leave the code where it is: one
+ * destination, its own unit, whole. */
+static int stays(const ctg_geo *g, const passages *p, size_t start, const char *code)
+{
+    return p->nout - start == 1 && p->out[start].ratio == 1 &&
+           p->out[start].unit == ctg_geo_find(g, code) && p->out[start].unit >= 0;
+}
+
+static int cmp_code_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The carries of the codes of geography year `year` the tables move. */
+static ctg_status carries_of_year(const ctg_geo *g, passages *p, int year, ctg_error *err)
+{
+    size_t t0 = table_at(p, year);
+    if (t0 == p->ntables)
+        return CTG_OK;
+    /* every code a table from `year` on lists, once */
+    const char **codes = malloc(p->n * sizeof *codes);
+    if (!codes)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->rows[i].from >= year)
+            codes[n++] = p->rows[i].code_from;
+    qsort(codes, n, sizeof *codes, cmp_code_ptr);
+    ctg_status st = CTG_OK;
+    for (size_t i = 0; st == CTG_OK && i < n; i++) {
+        if (i > 0 && !strcmp(codes[i - 1], codes[i]))
+            continue;
+        size_t start = p->nout;
+        st = follow(g, p, year, codes[i], codes[i], t0, 1.0, err);
+        if (st == CTG_OK && stays(g, p, start, codes[i]))
+            p->nout = start;
+    }
+    free(codes);
+    return st;
+}
+
+/* The carries of every geography year older than g's that a loaded file
+ * uses, for the codes the passage tables move. */
+static ctg_status load_carries(ctg_warehouse *wh, ctg_geo *g, ctg_error *err)
+{
+    passages p;
+    memset(&p, 0, sizeof p);
+    sqlite3_stmt *years = NULL;
+    ctg_status s = read_passages(wh, g, &p, err);
+    if (s == CTG_OK && p.n)
+        s = ctg_wh_prepare(wh,
+                           "SELECT DISTINCT geo_year FROM source_file WHERE geo_year < ?1 "
+                           "ORDER BY 1",
+                           &years, err);
+    if (s == CTG_OK && years)
+        sqlite3_bind_int(years, 1, g->year);
+    while (s == CTG_OK && years && sqlite3_step(years) == SQLITE_ROW)
+        s = carries_of_year(g, &p, sqlite3_column_int(years, 0), err);
+    sqlite3_finalize(years);
+    free(p.rows);
+    if (s != CTG_OK) {
+        free(p.out);
+        return s;
+    }
+    if (p.nout)
+        qsort(p.out, p.nout, sizeof *p.out, cmp_carry);
+    g->carries = p.out;
+    g->ncarries = p.nout;
+    return CTG_OK;
+}
+
+void ctg_geo_carry(const ctg_geo *g, int year, const char *code, const ctg_carry **first,
+                   size_t *n)
+{
+    *first = NULL;
+    *n = 0;
+    if (!g->ncarries)
+        return;
+    ctg_carry key;
+    key.year = year;
+    snprintf(key.code, sizeof key.code, "%s", code);
+    const ctg_carry *hit = bsearch(&key, g->carries, g->ncarries, sizeof *hit, cmp_carry);
+    if (!hit)
+        return;
+    while (hit > g->carries && !cmp_carry(hit - 1, &key))
+        hit--;
+    const ctg_carry *end = hit;
+    while (end < g->carries + g->ncarries && !cmp_carry(end, &key))
+        end++;
+    *first = hit;
+    *n = (size_t)(end - hit);
+}
+
 /* The code of commune i at a group level. */
 static const char *group_code(const ctg_unit *u, ctg_level level)
 {
@@ -342,6 +596,8 @@ ctg_status ctg_geo_load(ctg_warehouse *wh, int year, ctg_geo **out, ctg_error *e
     }
     if (st == CTG_OK)
         st = load_merges(wh, g, err);
+    if (st == CTG_OK)
+        st = load_carries(wh, g, err);
     static const ctg_level LEVELS[] = {CTG_LEVEL_EPCI, CTG_LEVEL_DEP, CTG_LEVEL_REG, CTG_LEVEL_FR};
     for (size_t i = 0; st == CTG_OK && i < 4; i++)
         st = build_groups(g, LEVELS[i], err);
@@ -366,5 +622,6 @@ void ctg_geo_free(ctg_geo *g)
     free(g->units);
     free(g->keys);
     free(g->merges);
+    free(g->carries);
     free(g);
 }

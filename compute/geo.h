@@ -2,8 +2,10 @@
  * geo.h - internal to compute/: the geography of one year in memory: its
  * communes and arrondissements (the units values are attached to), the
  * groups they form (EPCI, département, région, France), and how a code of
- * another year is placed (a delegated or associated commune goes to the
- * commune it belongs to).
+ * another year is placed: a delegated or associated commune goes to the
+ * commune it belongs to; a code of an older geography goes where the
+ * passage tables loaded between its year and this one send it (merges
+ * whole, splits by their population ratio).
  *
  * Ownership: ctg_geo_load returns a geography the caller frees with
  * ctg_geo_free.
@@ -34,6 +36,15 @@ typedef struct ctg_group {
     size_t n;
 } ctg_group;
 
+/* Where a code of an older geography goes: one destination (a code may
+ * have several, a split). */
+typedef struct ctg_carry {
+    int year;                    /* the geography year of the code */
+    char code[CTG_CODE_MAX];
+    int unit;                    /* destination unit; -1 when this geography lacks it */
+    double ratio;                /* share of the code's value (1 for a merge) */
+} ctg_carry;
+
 typedef struct ctg_geo {
     int year;
     ctg_unit *units;
@@ -44,6 +55,8 @@ typedef struct ctg_geo {
     /* lookups, sorted by code */
     struct ctg_geo_key { char code[CTG_CODE_MAX]; int unit; } *keys, *merges;
     size_t nkeys, nmerges;
+    ctg_carry *carries;          /* sorted by year, code */
+    size_t ncarries;
 } ctg_geo;
 
 /* Loads the geography of year (COG communes, table d'appartenance) and
@@ -58,5 +71,11 @@ int ctg_geo_find(const ctg_geo *g, const char *code);
 /* The commune an old code (delegated, associated commune) now belongs to;
  * -1 if none. */
 int ctg_geo_merged(const ctg_geo *g, const char *code);
+
+/* The destinations of a code of geography year `year` (< this one) through
+ * the passage tables: *first and *n; n = 0 when the tables leave it as it is
+ * (then it is placed by its code). */
+void ctg_geo_carry(const ctg_geo *g, int year, const char *code, const ctg_carry **first,
+                   size_t *n);
 
 #endif

@@ -445,9 +445,9 @@ static int sum_has_census(const ctg_sum *s)
 /* Status and flags of an aggregated list, as compute writes them for a
  * group (engine.c, value_status). */
 static void list_status(const ctg_indicator *ind, const ctg_source *src, int known, int secret,
-                        int rounded, int computable, ctg_value *v)
+                        int rounded, int approx_member, int computable, ctg_value *v)
 {
-    int approx = src->approx || src->agg == CTG_AGG_PUBLISHED;
+    int approx = src->approx || src->agg == CTG_AGG_PUBLISHED || approx_member;
     const char *status;
     if (!known)
         status = secret ? "secret" : "missing";
@@ -510,7 +510,7 @@ static ctg_status aggregate_list(ctg_results *r, const char *indicator, const ch
     snprintf(out->year, sizeof out->year, "%s", year);
     int nsums = ctg_formula_inputs(src);
     double pop_all = 0, pop_known = 0;
-    int known = 0, secret = 0, rounded = 0;
+    int known = 0, secret = 0, rounded = 0, approx = 0;
     for (size_t i = 0; i < n; i++) {
         const ctg_value *m = &members[i];
         double p = 1;
@@ -531,6 +531,7 @@ static ctg_status aggregate_list(ctg_results *r, const char *indicator, const ch
             pop_known += p * (isnan(m->coverage) ? 1 : m->coverage);
             known++;
             rounded |= !strcmp(m->status, "rounded") || has_flag(m->flags, "rounded");
+            approx |= !strcmp(m->status, "approx") || has_flag(m->flags, "approx");
         }
     }
     out->nin = nsums;
@@ -538,7 +539,7 @@ static ctg_status aggregate_list(ctg_results *r, const char *indicator, const ch
     double value = NAN;
     int computable = known && ctg_formula_value(ind, src, out->in, &value);
     out->value = value;
-    list_status(ind, src, known, secret, rounded, computable, out);
+    list_status(ind, src, known, secret, rounded, approx, computable, out);
     *found = 1;
 cleanup:
     free(members);

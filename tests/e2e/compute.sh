@@ -163,4 +163,21 @@ grep -q '^    deaths       births:decesd@-5..-1$' "$SCRATCH/out" ||
 grep -q '^  source 2     growth_natural$' "$SCRATCH/out" ||
     fail "indicators pop_growth_natural: $(cat "$SCRATCH/out")"
 
+# Passage tables (fixture passage_2016_2017.csv): a CAF extract of December
+# 2016 in the geography of 2016, computed on the geography of 2022. 81098
+# merged into 81001 adds up whole (100 + 20); 81097 split 0.6 / 0.4 between
+# 81002 and 81003 is carried by population ratio, status approx:
+# 81002 = 30 + 0.6 x 50, 81003 = 10 + 0.4 x 50; their EPCI 200000001
+# (81001 + 81002) = 180, approx too.
+expect_eq "2016 allocataires, a merge" "120;rounded;;" "$(get commune 81001 caf_allocataires 2016)"
+expect_eq "2016 allocataires, a split (0.6)" "60;approx;;rounded" "$(get commune 81002 caf_allocataires 2016)"
+expect_eq "2016 allocataires, a split (0.4)" "30;approx;;rounded" "$(get commune 81003 caf_allocataires 2016)"
+expect_eq "2016 allocataires, EPCI" "180;approx;1;rounded" "$(get epci 200000001 caf_allocataires 2016)"
+# ratio of carried sums: (5 + 0.6 x 10) / (5 + 15 + 0.6 x (10 + 20)) = 11 / 38
+expect_eq "2016 single parents, a split" "28.9473684210526;approx;;rounded" \
+    "$(get commune 81002 single_parent_share 2016)"
+# the 2021 extract (geography of 2021) is not moved: the tables end in 2017
+expect_eq "2021 allocataires untouched by the 2016 tables" "40;rounded;;" \
+    "$(get commune 81003 caf_allocataires 2021)"
+
 finish
