@@ -17,7 +17,8 @@ static const char DEFAULT_INDICATORS[] =
     "childcare_coverage,caf_allocataires,single_parent_share,poverty_rate,median_income,"
     "vacancy_rate,secondary_home_share,social_housing_rate,housing_benefit_share,point_mort";
 
-#define MAX_COLUMNS 32
+#define MAX_SPECS 10
+#define MAX_COLUMNS (3 * MAX_SPECS + 1) /* each with its EPCI and département, France */
 #define LABEL_WIDTH 34
 #define HEADER_WIDTH 14
 
@@ -90,20 +91,23 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, compare_args *a, int 
                                           "LEVEL:CODE, or communes:C1,C2)");
     a->specs = argv + optind;
     a->nspecs = argc - optind;
-    if (a->nspecs > MAX_COLUMNS / 2)
-        return ctg_usage_error("compare", "at most %d territories side by side", MAX_COLUMNS / 2);
+    if (a->nspecs > MAX_SPECS)
+        return ctg_usage_error("compare", "at most %d territories side by side", MAX_SPECS);
     return 0;
 }
 
 /* A plain code is a commune (or an arrondissement). */
 static ctg_status parse_spec(const char *arg, column *c, ctg_error *err)
 {
-    int plain = !strchr(arg, ':') && strcmp(arg, "fr");
+    int plain = !strchr(arg, ':') && strcmp(arg, "fr") && strcmp(arg, "FR");
     size_t size = strlen(arg) + sizeof "commune:";
     if (!(c->spec = malloc(size)))
         return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     snprintf(c->spec, size, "%s%s", plain ? "commune:" : "", arg);
-    return ctg_territory_parse(c->spec, &c->t, err);
+    ctg_status st = ctg_territory_parse(c->spec, &c->t, err);
+    if (st == CTG_OK && c->t.level == CTG_LEVEL_FR)
+        snprintf(c->spec, size, "fr:FR");
+    return st;
 }
 
 /* A column for a unit of the geography (a reference). */
@@ -143,7 +147,9 @@ static ctg_status build_columns(ctg_results *res, const compare_args *a, column 
         n++;
         memset(&info[i], 0, sizeof info[i]);
         if (c->t.level == CTG_LEVEL_NONE) {
-            snprintf(c->name, sizeof c->name, "%zu communes", c->t.ncommunes);
+            st = ctg_results_check_territory(res, &c->t, err);
+            snprintf(c->name, sizeof c->name, "%zu commune%s", c->t.ncommunes,
+                     c->t.ncommunes > 1 ? "s" : "");
             continue;
         }
         if (c->t.level == CTG_LEVEL_FR) {
@@ -328,8 +334,11 @@ static ctg_status run_compare(ctg_results *res, const ctg_catalogue *cat, const 
     if (a->format == OUT_JSON) {
         printf("%s]}\n", records ? "\n" : "");
     } else if (a->format == OUT_TABLE) {
-        printf("Géographie %d ; année : la plus récente calculée pour chaque indicateur\n\n",
-               ctg_results_geo_year(res));
+        if (a->year[0])
+            printf("Géographie %d ; année %s\n\n", ctg_results_geo_year(res), a->year);
+        else
+            printf("Géographie %d ; année : la plus récente calculée pour chaque indicateur\n\n",
+                   ctg_results_geo_year(res));
         ctg_table_print(table, stdout);
         printf("\n%s\n", CTG_VALUE_LEGEND);
     }

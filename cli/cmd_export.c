@@ -88,10 +88,9 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, export_args *a, int *
         case 'i': a->indicators = optarg; break;
         case 'l':
             a->level = ctg_level_parse(optarg);
-            if (a->level == CTG_LEVEL_NONE || a->level == CTG_LEVEL_PSEUDO ||
-                a->level == CTG_LEVEL_IRIS)
-                return ctg_usage_error("export", "--level is commune, arm, epci, dep, reg or fr, "
-                                                 "not '%s'", optarg);
+            if (a->level == CTG_LEVEL_NONE || a->level == CTG_LEVEL_PSEUDO)
+                return ctg_usage_error("export", "--level is commune, arm, iris, epci, dep, reg "
+                                                 "or fr, not '%s'", optarg);
             break;
         case 'n':
             if (!parse_in(optarg, a))

@@ -69,9 +69,9 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, rank_args *a, int *ex
         case 'l':
             a->level = ctg_level_parse(optarg);
             if (a->level != CTG_LEVEL_COMMUNE && a->level != CTG_LEVEL_ARM &&
-                a->level != CTG_LEVEL_EPCI && a->level != CTG_LEVEL_DEP &&
-                a->level != CTG_LEVEL_REG)
-                return ctg_usage_error("rank", "--level is commune, arm, epci, dep or reg, "
+                a->level != CTG_LEVEL_IRIS && a->level != CTG_LEVEL_EPCI &&
+                a->level != CTG_LEVEL_DEP && a->level != CTG_LEVEL_REG)
+                return ctg_usage_error("rank", "--level is commune, arm, iris, epci, dep or reg, "
                                                "not '%s'", optarg);
             break;
         case 'y':
@@ -101,10 +101,13 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, rank_args *a, int *ex
     return 0;
 }
 
-/* The name a reader knows the territory by. */
+/* The name a reader knows the territory by (it exists: checked). */
 static ctg_status territory_name(ctg_results *res, const ctg_territory *t, char *buf, size_t size,
                                  ctg_error *err)
 {
+    ctg_status st = ctg_results_check_territory(res, t, err);
+    if (st != CTG_OK)
+        return st;
     if (t->level == CTG_LEVEL_NONE) {
         snprintf(buf, size, "territoire de %zu commune%s", t->ncommunes,
                  t->ncommunes > 1 ? "s" : "");
@@ -116,14 +119,9 @@ static ctg_status territory_name(ctg_results *res, const ctg_territory *t, char 
     }
     ctg_unit_info u;
     int found = 0;
-    ctg_status st = ctg_results_unit(res, t->level, t->code, &u, &found, err);
-    if (st != CTG_OK)
-        return st;
-    if (!found)
-        return ctg_fail(err, CTG_ERR_USAGE, NULL, 0, "no %s %s in the geography of %d",
-                        ctg_level_name(t->level), t->code, ctg_results_geo_year(res));
-    snprintf(buf, size, "%s", u.name[0] ? u.name : t->code);
-    return CTG_OK;
+    st = ctg_results_unit(res, t->level, t->code, &u, &found, err);
+    snprintf(buf, size, "%s", found && u.name[0] ? u.name : t->code);
+    return st;
 }
 
 /* Ranked units first (by rank, then code), then those without a value. */
@@ -216,18 +214,34 @@ static void print_evolution(const ctg_indicator *ind, const char *year, const ct
                                  : "non significative au seuil de 5 %");
 }
 
+/* How the territory's own value was obtained, in words. */
+static const char *whole_method(ctg_aggregation agg, const ctg_value *whole)
+{
+    switch (agg) {
+    case CTG_AGG_SUM:
+        return "somme des communes";
+    case CTG_AGG_PUBLISHED:
+        return !strcmp(whole->status, "approx") || strstr(whole->flags, "approx")
+                   ? "moyenne des communes pondérée, approchée"
+                   : "chiffre publié par le producteur";
+    default:
+        return "calculé sur les sommes des communes";
+    }
+}
+
 static void print_table(const rank_args *a, const ctg_indicator *ind, const char *year,
                         const char *tname, int geo_year, const ranked *units, size_t n,
                         const ctg_distribution *d, const ctg_value *whole,
-                        const ctg_evolution *ev, int share)
+                        const ctg_evolution *ev, ctg_aggregation agg)
 {
     int dec = ctg_unit_decimals(ind->unit);
     size_t ranked_n = 0;
     for (size_t i = 0; i < n; i++)
         ranked_n += units[i].pos.rank > 0;
     printf("%s : %s (%s), %s\n", ind->id, ind->label, ind->unit, year);
-    printf("%s (%s), unités : %s, géographie %d ; %zu unités, %zu classées\n\n", tname,
-           a->in ? a->in : "fr", ctg_level_name(a->level), geo_year, n, ranked_n);
+    printf("%s (%s), unités : %s, géographie %d ; %zu unité%s, %zu classée%s\n\n", tname,
+           a->in ? a->in : "fr", ctg_level_name(a->level), geo_year, n, n > 1 ? "s" : "",
+           ranked_n, ranked_n > 1 ? "s" : "");
     ctg_table *t = ctg_table_new(8);
     if (!t)
         return;
@@ -278,13 +292,14 @@ static void print_table(const rank_args *a, const ctg_indicator *ind, const char
            mean, sd, outliers, outliers > 1 ? "s" : "", outliers > 1 ? "s" : "");
     if (whole) {
         ctg_value_display(whole, ind->unit, tv, sizeof tv);
-        printf("%s : %s (%s)\n", tname, tv,
-               ind->alts[0].agg == CTG_AGG_SUM ? "somme des communes"
-                                               : "calculé sur les sommes des communes");
+        printf("%s : %s (%s)\n", tname, tv, whole_method(agg, whole));
         if (!isnan(whole->value))
             print_evolution(ind, year, ev, whole);
     }
-    if (share)
+    int intervals = 0;
+    for (size_t i = 0; i < n; i++)
+        intervals |= !isnan(units[i].ci_lo);
+    if (intervals)
         puts("IC 95 % : intervalle de Wilson de la proportion, sur les effectifs de l'unité");
     printf("Quartile : Q1 jusqu'au 1er quartile, ..., Q4 au-delà du 3e ; rang 1 = valeur la plus "
            "haute\n%s\n",
@@ -483,7 +498,8 @@ int ctg_cmd_rank(ctg_cli *cli, int argc, char **argv)
         qsort(units, n, sizeof *units, by_rank);
         if (a.format == OUT_TABLE)
             print_table(&a, ind, a.year, tname, ctg_results_geo_year(res), units, n, &d,
-                        has_whole ? &whole : NULL, &ev, share);
+                        has_whole ? &whole : NULL, &ev,
+                        ctg_results_aggregation(res, a.indicator, a.year));
         else if (a.format == OUT_CSV)
             print_csv(a.indicator, a.year, units, n);
         else

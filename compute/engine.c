@@ -336,7 +336,7 @@ static ctg_status write_value(writer *w, const job *j, const char *year, const c
      * whatever its status; a group's always */
     if (r->cov < 1 && r->st <= CS_PARTIAL)
         sqlite3_bind_double(st, 8, r->cov);
-    else if (strcmp(level, "commune") && strcmp(level, "arm"))
+    else if (strcmp(level, "commune") && strcmp(level, "arm") && strcmp(level, "iris"))
         sqlite3_bind_double(st, 8, r->cov);
     else
         sqlite3_bind_null(st, 8);
@@ -524,13 +524,22 @@ static ctg_status run_job(job *j, writer *w, const double *pop, value_row *units
     if (!j->any)
         return CTG_OK;
     st = write_year(w, j, year, err);
-    for (size_t i = 0; st == CTG_OK && i < g->n; i++) {
+    /* IRIS values when some IRIS has every input: the IRIS files' indicators */
+    size_t end = g->nmain;
+    for (size_t i = g->nmain; i < g->n && end == g->nmain; i++) {
+        int present = 1;
+        for (int k = 0; k < j->nsums; k++)
+            present &= j->sums[k][i].st != CS_ABSENT;
+        if (present)
+            end = g->n;
+    }
+    for (size_t i = 0; st == CTG_OK && i < end; i++) {
         value_row *r = &units[i];
         unit_inputs(j, i, r);
         int ok = r->st <= CS_PARTIAL && finish_value(j->ind, j->src, r);
         size_flags(j, r);
-        const char *level = (int)i < (int)g->ncommunes ? "commune" : "arm";
-        st = write_value(w, j, year, level, g->units[i].code, r, ok, 0, 0, 1, err);
+        st = write_value(w, j, year, ctg_level_name(g->units[i].level), g->units[i].code, r, ok,
+                         0, 0, 1, err);
     }
     if (st != CTG_OK)
         return st;

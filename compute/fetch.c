@@ -219,6 +219,12 @@ static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const c
             add_part(into, v);
             info->any = 1;
         }
+        int iu = ctg_geo_find(g, code); /* the IRIS itself, when the geography lists it */
+        if (iu >= 0 && g->units[iu].level == CTG_LEVEL_IRIS && claim(&cells[iu], file)) {
+            memset(&cells[iu].own, 0, sizeof cells[iu].own);
+            add_part(&cells[iu].own, v);
+            cells[iu].has_own = 1;
+        }
         return CTG_OK;
     }
     return add_group_figure(info, level, code, v, err);
@@ -233,8 +239,8 @@ static void zero_absent(const ctg_geo *g, cell *cells, const ctg_buf *covered)
     for (size_t i = 0; i < g->n; i++) {
         cell *c = &cells[i];
         char key[8];
-        if (c->has_own || c->parts.parts || c->merged.parts)
-            continue;
+        if (c->has_own || c->parts.parts || c->merged.parts || i >= g->nmain)
+            continue; /* given, or an IRIS: a commune-level file says nothing of them */
         int p = g->units[i].parent;
         if (p >= 0 && cells[p].has_own)
             continue; /* the file gives the whole commune, not its arrondissements */
@@ -377,7 +383,7 @@ ctg_status ctg_fetch_periods(ctg_warehouse *wh, const char *family, const char *
 typedef struct compact_cell {
     double v, cov;
     sqlite3_int64 file;
-    unsigned char st;
+    unsigned char st, approx;
 } compact_cell;
 
 typedef struct fetch_entry {
@@ -448,6 +454,7 @@ static ctg_status entry_out(const fetch_entry *e, size_t n, cell *cells, fetch_i
         cells[i].cov = e->cells[i].cov;
         cells[i].file = e->cells[i].file;
         cells[i].st = e->cells[i].st;
+        cells[i].approx = e->cells[i].approx;
     }
     ctg_fetch_info_reset(info);
     info->any = e->any;
@@ -480,7 +487,8 @@ static void entry_in(ctg_fetch_cache *c, const char *key, const cell *cells,
     if (!e->cells && !(e->cells = malloc((n ? n : 1) * sizeof *e->cells)))
         return;
     for (size_t i = 0; i < n; i++)
-        e->cells[i] = (compact_cell){cells[i].v, cells[i].cov, cells[i].file, cells[i].st};
+        e->cells[i] = (compact_cell){cells[i].v, cells[i].cov, cells[i].file, cells[i].st,
+                                     cells[i].approx};
     free(e->groups);
     e->groups = NULL;
     e->ngroups = 0;

@@ -126,6 +126,7 @@ static ctg_status load_communes(ctg_warehouse *wh, ctg_geo *g, unit_writer *w, s
             s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
             break;
         }
+        u->level = CTG_LEVEL_COMMUNE;
         snprintf(u->code, sizeof u->code, "%s", text_of(st, 0));
         snprintf(u->epci, sizeof u->epci, "%s", text_of(st, 2));
         snprintf(u->dep, sizeof u->dep, "%s", text_of(st, 3));
@@ -168,6 +169,7 @@ static ctg_status load_arms(ctg_warehouse *wh, ctg_geo *g, unit_writer *w, size_
             s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
             break;
         }
+        u->level = CTG_LEVEL_ARM;
         snprintf(u->code, sizeof u->code, "%s", text_of(st, 0));
         u->parent = parent;
         snprintf(u->epci, sizeof u->epci, "%s",
@@ -176,6 +178,47 @@ static ctg_status load_arms(ctg_warehouse *wh, ctg_geo *g, unit_writer *w, size_
         snprintf(u->reg, sizeof u->reg, "%s", text_of(st, 5));
         s = write_unit(w, "arm", u->code, text_of(st, 1), g->units[parent].code, u->epci, u->dep,
                        u->reg, err);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* The IRIS of the list nearest the year (the latest not after it, else the
+ * earliest), each in its commune or arrondissement of this year (a commune
+ * merged since: the commune it belongs to). */
+static const char IRIS_SQL[] =
+    "SELECT code, name, commune, geo_year FROM geo_iris WHERE geo_year = ifnull("
+    "(SELECT max(geo_year) FROM geo_iris WHERE geo_year <= ?1), "
+    "(SELECT min(geo_year) FROM geo_iris)) ORDER BY code";
+
+static ctg_status load_iris(ctg_warehouse *wh, ctg_geo *g, unit_writer *w, size_t *cap,
+                            ctg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh, IRIS_SQL, &st, err);
+    if (s != CTG_OK)
+        return s;
+    sqlite3_bind_int(st, 1, g->year);
+    while (s == CTG_OK && sqlite3_step(st) == SQLITE_ROW) {
+        g->iris_year = sqlite3_column_int(st, 3);
+        int parent = find_key(g->keys, g->nkeys, text_of(st, 2));
+        if (parent < 0)
+            parent = ctg_geo_merged(g, text_of(st, 2));
+        if (parent < 0)
+            continue; /* an IRIS of a commune this geography does not have */
+        ctg_unit *u = add_unit(g, cap);
+        if (!u) {
+            s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+            break;
+        }
+        const ctg_unit *p = &g->units[parent];
+        u->level = CTG_LEVEL_IRIS;
+        snprintf(u->code, sizeof u->code, "%s", text_of(st, 0));
+        u->parent = parent;
+        memcpy(u->epci, p->epci, sizeof u->epci);
+        memcpy(u->dep, p->dep, sizeof u->dep);
+        memcpy(u->reg, p->reg, sizeof u->reg);
+        s = write_unit(w, "iris", u->code, text_of(st, 1), p->code, u->epci, u->dep, u->reg, err);
     }
     sqlite3_finalize(st);
     return s;
@@ -594,8 +637,15 @@ ctg_status ctg_geo_load(ctg_warehouse *wh, int year, ctg_geo **out, ctg_error *e
         free(g->keys);
         st = build_keys(g, err);
     }
+    g->nmain = g->n;
     if (st == CTG_OK)
         st = load_merges(wh, g, err);
+    if (st == CTG_OK)
+        st = load_iris(wh, g, &w, &cap, err);
+    if (st == CTG_OK) { /* the keys again, IRIS included */
+        free(g->keys);
+        st = build_keys(g, err);
+    }
     if (st == CTG_OK)
         st = load_carries(wh, g, err);
     static const ctg_level LEVELS[] = {CTG_LEVEL_EPCI, CTG_LEVEL_DEP, CTG_LEVEL_REG, CTG_LEVEL_FR};

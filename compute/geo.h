@@ -19,13 +19,15 @@
 #include "core/geocode.h"
 #include "core/warehouse.h"
 
-/* A unit: a commune (first the communes, then the arrondissements). */
+/* A unit: a commune, an arrondissement or an IRIS (in that order). */
 typedef struct ctg_unit {
+    ctg_level level;             /* commune, arm or iris */
     char code[CTG_CODE_MAX];
     char epci[CTG_CODE_MAX];     /* "" when in no EPCI */
     char dep[4];
     char reg[4];
-    int parent;                  /* arrondissement: index of its commune; -1 otherwise */
+    int parent;                  /* arrondissement: index of its commune; IRIS: of its
+                                  * commune or arrondissement; -1 for a commune */
 } ctg_unit;
 
 /* A group of communes at one level. */
@@ -48,8 +50,11 @@ typedef struct ctg_carry {
 typedef struct ctg_geo {
     int year;
     ctg_unit *units;
-    size_t n;                    /* communes and arrondissements */
+    size_t n;                    /* communes, arrondissements and IRIS */
     size_t ncommunes;            /* units[0..ncommunes) are the communes */
+    size_t nmain;                /* units[ncommunes..nmain) the arrondissements,
+                                  * units[nmain..n) the IRIS */
+    int iris_year;               /* the year of the IRIS list used (0 none) */
     ctg_group *groups;           /* every EPCI, département, région, and France */
     size_t ngroups;
     /* lookups, sorted by code */
@@ -65,7 +70,8 @@ ctg_status ctg_geo_load(ctg_warehouse *wh, int year, ctg_geo **out, ctg_error *e
 
 void ctg_geo_free(ctg_geo *g);
 
-/* The unit of a commune or arrondissement code of this year; -1 if none. */
+/* The unit of a commune, arrondissement or IRIS code of this year; -1 if
+ * none. */
 int ctg_geo_find(const ctg_geo *g, const char *code);
 
 /* The commune an old code (delegated, associated commune) now belongs to;

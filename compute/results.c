@@ -51,7 +51,8 @@ ctg_status ctg_territory_parse(const char *spec, ctg_territory *t, ctg_error *er
     memset(t, 0, sizeof *t);
     static const char EXPECTED[] = "a territory is LEVEL:CODE (commune:31488, epci:200066124, "
                                    "dep:81, reg:76), fr, or communes:CODE,CODE,...";
-    if (!strcmp(spec, "fr") || !strcmp(spec, "fr:FR") || !strcmp(spec, "FR")) {
+    if (!strcmp(spec, "fr") || !strcmp(spec, "fr:FR") || !strcmp(spec, "FR") ||
+        !strcmp(spec, "fr:fr")) {
         t->level = CTG_LEVEL_FR;
         strcpy(t->code, "FR");
         return CTG_OK;
@@ -278,6 +279,32 @@ static const ctg_source *source_for(ctg_results *r, const char *indicator, const
     return NULL;
 }
 
+ctg_aggregation ctg_results_aggregation(ctg_results *r, const char *indicator, const char *year)
+{
+    const ctg_indicator *ind = NULL;
+    const ctg_source *src = source_for(r, indicator, year, &ind);
+    return src ? src->agg : CTG_AGG_SUM;
+}
+
+ctg_status ctg_results_check_territory(ctg_results *r, const ctg_territory *t, ctg_error *err)
+{
+    if (t->level == CTG_LEVEL_FR)
+        return CTG_OK;
+    ctg_unit_info u;
+    int found = 0;
+    for (size_t i = 0; i < (t->level == CTG_LEVEL_NONE ? t->ncommunes : 1); i++) {
+        ctg_level level = t->level == CTG_LEVEL_NONE ? CTG_LEVEL_COMMUNE : t->level;
+        const char *code = t->level == CTG_LEVEL_NONE ? t->communes[i] : t->code;
+        ctg_status st = ctg_results_unit(r, level, code, &u, &found, err);
+        if (st != CTG_OK)
+            return st;
+        if (!found)
+            return ctg_fail(err, CTG_ERR_USAGE, NULL, 0, "no %s %s in the geography of %d",
+                            ctg_level_name(level), code, r->geo_year);
+    }
+    return CTG_OK;
+}
+
 int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year)
 {
     const ctg_indicator *ind = NULL;
@@ -470,7 +497,7 @@ static void list_status(const ctg_indicator *ind, const ctg_source *src, int kno
         if (rounded && strcmp(status, "rounded") && strcmp(status, "approx"))
             ctg_buf_puts(&f, ",rounded");
         if (src->agg != CTG_AGG_POINT_MORT && src->agg != CTG_AGG_PUBLISHED &&
-            src->agg != CTG_AGG_GROWTH &&
+            src->agg != CTG_AGG_GROWTH_NATURAL && src->agg != CTG_AGG_GROWTH_MIGRATION &&
             ((sum_has_census(&src->num) && v->in[0] < 200) ||
              (src->den.n && sum_has_census(&src->den) && v->in[1] < 200)))
             ctg_buf_puts(&f, ",caution");

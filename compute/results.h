@@ -112,6 +112,14 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
                                ctg_level level, const ctg_territory *t, ctg_value **vals,
                                size_t *n, ctg_error *err);
 
+/* Checks that territory t exists in the geography of r: its unit, or every
+ * commune of its list. CTG_ERR_USAGE naming the first code it lacks. */
+ctg_status ctg_results_check_territory(ctg_results *r, const ctg_territory *t, ctg_error *err);
+
+/* The aggregation of the alternative that gave indicator's values for year
+ * (CTG_AGG_SUM when unknown). */
+ctg_aggregation ctg_results_aggregation(ctg_results *r, const char *indicator, const char *year);
+
 /* Whether indicator's values for year are proportions of a count (a `ratio`
  * line with scale 100 and unit %): then in[0] successes out of in[1]. */
 int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year);

@@ -158,16 +158,52 @@ pop=$("$CTGDIAG" --db "$DB" export --indicators pop_total --in commune:81099 | a
 grep -q "^Population municipale (habitants)   2021    $(echo "$pop" | sed "s/\(..\)\(...\)\$/\1$(printf '\342\200\257')\2/")" "$SCRATCH/out" ||
     fail "compare: Gaillac's population $pop"
 
+# -------------------------------------------------------------- IRIS level
+# Saint-Jean (31488) is split into 4 IRIS: each IRIS's 0-2 year-olds of 2021
+# equal the raw IRIS base (awk), and they add up to the commune's value.
+run 0 --db "$DB" export --level iris --in commune:31488 --indicators pop_0_2 --year 2021
+awk -F';' 'NR > 1 { printf "%s;%.6f;%s\n", $2, $6, $7 }' "$SCRATCH/out" >"$SCRATCH/iris_got"
+awk -F';' 'NR > 1 && $5 == "31488" { printf "%s;%.6f;ok\n", $1, $14 }' \
+    samples/generated/base-ic-evol-struct-pop-2021.CSV | sort >"$SCRATCH/iris_want"
+expect_file_eq "0-2 year-olds of Saint-Jean's IRIS" "$SCRATCH/iris_want" "$SCRATCH/iris_got"
+expect_eq "IRIS of Saint-Jean" 4 "$(wc -l <"$SCRATCH/iris_got")"
+iris_sum=$(awk -F';' 'NR > 1 { s += $6 } END { printf "%.6f", s }' "$SCRATCH/out")
+commune=$("$CTGDIAG" --db "$DB" export --in commune:31488 --indicators pop_0_2 --year 2021 | awk -F';' 'NR == 2 { printf "%.6f", $6 }')
+expect_eq "Saint-Jean's IRIS add up to the commune" "$commune" "$iris_sum"
+# Ranked within the commune, with quartiles over 4 IRIS.
+run 0 --db "$DB" rank share_0_2 --level iris --in commune:31488 --year 2021 --format csv
+expect_eq "IRIS ranked" 4 "$(grep -c '^[1-4];iris;31488' "$SCRATCH/out")"
+# Indicators of commune-level files have no IRIS value (no IRIS row written).
+run 0 --db "$DB" export --level iris --indicators pop_total
+expect_eq "no IRIS value from commune files" 1 "$(wc -l <"$SCRATCH/out")"
+# CAF IRIS 2018 (real file restricted to 81/31): a withheld cell is secret at
+# the IRIS level, never 0.
+secret_raw=$(awk -F';' 'NR > 1 && ($3 ~ /^(81|31)/) && $9 == "" { n++ } END { print n + 0 }' samples/caf/data_CAF_2018_IRIS.csv)
+run 0 --db "$DB" export --level iris --indicators caf_allocataires --year 2018
+[ "$secret_raw" -gt 0 ] || fail "the CAF IRIS sample has no withheld cell"
+expect_eq "CAF IRIS 2018: withheld IRIS secret" "$secret_raw" "$(awk -F';' '$7 == "secret" && $6 == ""' "$SCRATCH/out" | wc -l)"
+
 # ------------------------------------------------------------ bad arguments
 run 64 --db "$DB" rank no_such_indicator
 run 64 --db "$DB" rank pop_total --in epci:12
 run 64 --db "$DB" rank pop_total --in epci:999999999
 grep -q 'no epci 999999999 in the geography of 2022' "$SCRATCH/err" || fail "unknown EPCI: $(cat "$SCRATCH/err")"
 run 64 --db "$DB" rank pop_total --in communes:81099,81099
-run 64 --db "$DB" rank pop_total --level iris
+run 64 --db "$DB" rank pop_total --level pseudo
 run 64 --db "$DB" compare
 run 64 --db "$DB" compare 81099 --indicators pop_total,nope
 run 64 --db "$DB" compare 99999
 run 64 --db "$DB" compare 81099 --format xml
+run 64 --db "$DB" rank pop_total --in communes:81099,81999
+grep -q 'no commune 81999 in the geography of 2022' "$SCRATCH/err" || fail "a list with an unknown commune: $(cat "$SCRATCH/err")"
+run 64 --db "$DB" compare communes:81099,81999
+run 64 --db "$DB" compare 81099 81105 81004 81065 81060 81140 81163 81271 31555 31069 31395
+# Ten communes (the most compare takes) of seven EPCI (Castres and Mazamet,
+# Lavaur and Saint-Sulpice, Toulouse and Blagnac share theirs) and two
+# départements: 10 + 7 + 2 + 1 columns.
+run 0 --db "$DB" compare 81099 81004 81065 81060 81140 81163 81271 31555 31069 31395 --indicators pop_total --format csv
+expect_eq "compare: columns with their EPCI, départements and France" 20 "$(tail -n +2 "$SCRATCH/out" | wc -l)"
+run 0 --db "$DB" compare FR --indicators pop_total --format csv
+expect_eq "compare FR" "fr:FR" "$(tail -n +2 "$SCRATCH/out" | cut -d';' -f1)"
 
 finish
