@@ -136,27 +136,39 @@ static void format_number(double v, int decimal_comma, char *buf, size_t size)
 }
 
 static const char *const FIELDS[] = {"level", "code", "name", "indicator", "year", "value",
-                                     "status", "geo_year", "coverage", "flags", "unit", "sources"};
+                                     "status", "geo_year", "coverage", "flags", "unit", "sources",
+                                     "low", "high"};
+#define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 
 static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogue *cat, long n)
 {
-    char value[64] = "", coverage[64] = "", geo[16];
+    char value[64] = "", coverage[64] = "", geo[16], low[64] = "", high[64] = "";
     if (sqlite3_column_type(st, 5) != SQLITE_NULL)
         format_number(sqlite3_column_double(st, 5), a->decimal_comma && !a->json, value,
                       sizeof value);
     if (sqlite3_column_type(st, 8) != SQLITE_NULL)
         format_number(sqlite3_column_double(st, 8), a->decimal_comma && !a->json, coverage,
                       sizeof coverage);
+    if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+        format_number(sqlite3_column_double(st, 11), a->decimal_comma && !a->json, low,
+                      sizeof low);
+        format_number(sqlite3_column_double(st, 12), a->decimal_comma && !a->json, high,
+                      sizeof high);
+    }
     snprintf(geo, sizeof geo, "%d", sqlite3_column_int(st, 7));
     const ctg_indicator *ind = ctg_catalogue_find(cat, ctg_column_text(st, 3));
-    const char *f[12] = {ctg_column_text(st, 0), ctg_column_text(st, 1), ctg_column_text(st, 2), ctg_column_text(st, 3),
-                         ctg_column_text(st, 4), value,          ctg_column_text(st, 6), geo,
-                         coverage,       ctg_column_text(st, 9), ind ? ind->unit : "", ctg_column_text(st, 10)};
+    const char *f[NFIELDS] = {ctg_column_text(st, 0), ctg_column_text(st, 1),
+                              ctg_column_text(st, 2), ctg_column_text(st, 3),
+                              ctg_column_text(st, 4), value,
+                              ctg_column_text(st, 6), geo,
+                              coverage,               ctg_column_text(st, 9),
+                              ind ? ind->unit : "",   ctg_column_text(st, 10),
+                              low,                    high};
     if (a->json) {
         printf("%s\n  {", n ? "," : "");
-        for (int i = 0; i < 12; i++) {
+        for (size_t i = 0; i < NFIELDS; i++) {
             printf("%s\"%s\": ", i ? ", " : "", FIELDS[i]);
-            int numeric = i == 5 || i == 7 || i == 8;
+            int numeric = i == 5 || i == 7 || i == 8 || i == 12 || i == 13;
             if (numeric && !f[i][0])
                 fputs("null", stdout);
             else if (numeric)
@@ -167,7 +179,7 @@ static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogu
         putchar('}');
         return;
     }
-    for (int i = 0; i < 12; i++) {
+    for (size_t i = 0; i < NFIELDS; i++) {
         if (i)
             putchar(';');
         ctg_out_csv_field(f[i]);
@@ -180,7 +192,7 @@ static void build_query(const export_args *a, ctg_buf *sql)
 {
     ctg_buf_printf(sql,
                    "SELECT v.level, v.code, u.name, v.indicator, v.year, v.value, v.status, "
-                   "v.geo_year, v.coverage, v.flags, y.sources FROM indicator_value v "
+                   "v.geo_year, v.coverage, v.flags, y.sources, v.low, v.high FROM indicator_value v "
                    "JOIN geo_unit u ON u.geo_year = v.geo_year AND u.level = v.level AND "
                    "u.code = v.code JOIN indicator_year y ON y.geo_year = v.geo_year AND "
                    "y.indicator = v.indicator AND y.year = v.year "
@@ -257,7 +269,7 @@ int ctg_cmd_export(ctg_cli *cli, int argc, char **argv)
         if (a.json) {
             printf("[");
         } else {
-            for (int i = 0; i < 12; i++)
+            for (size_t i = 0; i < NFIELDS; i++)
                 printf("%s%s", i ? ";" : "", FIELDS[i]);
             putchar('\n');
         }

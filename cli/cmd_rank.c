@@ -317,11 +317,13 @@ static void csv_number(double v, char *buf, size_t size)
 static void print_csv(const char *indicator, const char *year, const ranked *units, size_t n)
 {
     printf("rank;level;code;name;indicator;year;value;status;flags;quartile;z;outlier;"
-           "ci_low;ci_high\n");
+           "ci_low;ci_high;low;high\n");
     for (size_t i = 0; i < n; i++) {
         const ranked *u = &units[i];
-        char value[32], z[32], lo[32], hi[32];
+        char value[32], z[32], lo[32], hi[32], low[32], high[32];
         csv_number(u->v.value, value, sizeof value);
+        csv_number(u->v.low, low, sizeof low);
+        csv_number(u->v.high, high, sizeof high);
         csv_number(u->pos.z, z, sizeof z);
         csv_number(u->ci_lo, lo, sizeof lo);
         csv_number(u->ci_hi, hi, sizeof hi);
@@ -334,7 +336,7 @@ static void print_csv(const char *indicator, const char *year, const ranked *uni
         printf(";%s;%s;%s;%s;%s;", indicator, year, value, u->v.status, u->v.flags);
         if (u->pos.quartile)
             printf("%d", u->pos.quartile);
-        printf(";%s;%d;%s;%s\n", z, u->pos.outlier, lo, hi);
+        printf(";%s;%d;%s;%s;%s;%s\n", z, u->pos.outlier, lo, hi, low, high);
     }
 }
 

@@ -25,6 +25,7 @@ _Static_assert(MAX_INPUTS == CTG_FORMULA_INPUTS, "one count of inputs");
 
 typedef struct value_row {
     double in[MAX_INPUTS];    /* see the aggregations below */
+    double hw[MAX_INPUTS];    /* how far each sum may be off (rounded counts) */
     double value;
     double cov;               /* share known (1 for a unit fully known) */
     cell_status st;           /* of the inputs combined */
@@ -163,6 +164,7 @@ static void combine(cell *acc, const cell *tmp, size_t n, int first)
             continue;
         }
         acc[i].v += tmp[i].v;
+        acc[i].hw += tmp[i].hw;
         acc[i].approx |= tmp[i].approx;
         if (tmp[i].st > acc[i].st)
             acc[i].st = tmp[i].st;
@@ -348,6 +350,15 @@ static ctg_status write_value(writer *w, const job *j, const char *year, const c
                           SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 10);
+    double low, high;
+    if (vs <= VS_PARTIAL && isfinite(r->value) &&
+        ctg_formula_bounds(j->ind, j->src, r->in, r->hw, &low, &high)) {
+        sqlite3_bind_double(st, 11, low);
+        sqlite3_bind_double(st, 12, high);
+    } else {
+        sqlite3_bind_null(st, 11);
+        sqlite3_bind_null(st, 12);
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -379,8 +390,10 @@ static void unit_inputs(const job *j, size_t i, value_row *r)
         r->in[1] = w;
         return;
     }
-    for (int k = 0; k < j->nsums; k++)
+    for (int k = 0; k < j->nsums; k++) {
         r->in[k] = j->sums[k][i].v;
+        r->hw[k] = j->sums[k][i].hw;
+    }
 }
 
 /* Computes the sums every input of the alternative needs. */
@@ -452,8 +465,10 @@ static void aggregate(const job *j, const ctg_group *grp, const value_row *units
         double p = pop[grp->members[m]];
         pop_all += p;
         if (u->st <= CS_PARTIAL) {
-            for (int k = 0; k < MAX_INPUTS; k++)
+            for (int k = 0; k < MAX_INPUTS; k++) {
                 out->in[k] += u->in[k];
+                out->hw[k] += u->hw[k];
+            }
             pop_known += p * u->cov;
             out->approx |= u->approx;
             known++;
@@ -804,8 +819,8 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
     if (st == CTG_OK)
         st = ctg_wh_prepare(wh,
                             "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, year, "
-                            "level, code, value, status, coverage, flags, inputs) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            "level, code, value, status, coverage, flags, inputs, low, high) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                             &e.w.ins, err);
     if (st == CTG_OK)
         st = ctg_wh_prepare(wh,

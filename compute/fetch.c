@@ -11,7 +11,7 @@
  * long file's value column, whose rows name their variable), most recent
  * first. */
 static const char PAIRS_SQL[] =
-    "SELECT f.id, v.idx, v.period, v.variable = '', f.rounded_to IS NOT NULL, "
+    "SELECT f.id, v.idx, v.period, v.variable = '', ifnull(f.rounded_to, 0), "
     "f.absent_zero AND v.kind = 'count', ifnull(f.geo_year, 0) "
     "FROM source_file f JOIN file_variable v ON v.file_id = f.id "
     "WHERE f.family = ?1 AND (v.variable = ?2 OR v.variable = '') "
@@ -55,12 +55,14 @@ void ctg_fetch_info_free(fetch_info *info)
     info->ngroups = 0;
 }
 
-/* Adds a value (or its absence) to a sum of parts. */
-static void add_part(part_sum *p, const ctg_value *v)
+/* Adds a value (or its absence) to a sum of parts; hw: half the rounding
+ * step of its file (0 when not rounded). */
+static void add_part(part_sum *p, const ctg_value *v, double hw)
 {
     p->parts++;
     if (v->status == CTG_VAL_OK) {
         p->v += v->value;
+        p->hw += hw;
         p->known++;
     } else if (v->status == CTG_VAL_SECRET) {
         p->secret++;
@@ -82,10 +84,12 @@ static void finish_cell(cell *c)
 {
     part_sum t = c->has_own ? c->own : c->parts;
     t.v += c->merged.v;
+    t.hw += c->merged.hw;
     t.parts += c->merged.parts;
     t.known += c->merged.known;
     t.secret += c->merged.secret;
     c->v = t.v;
+    c->hw = t.hw;
     if (t.parts == 0) {
         c->st = CS_ABSENT;
         c->cov = 0;
@@ -137,7 +141,7 @@ static void note_covered(ctg_buf *covered, const char *code)
  * into each destination, its share of the value (a split is an
  * approximation by population ratio). */
 static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, size_t n,
-                          const char *code, const ctg_value *v, sqlite3_int64 file)
+                          const char *code, const ctg_value *v, double hw, sqlite3_int64 file)
 {
     for (size_t i = 0; i < n; i++) {
         if (c[i].unit < 0) {
@@ -150,7 +154,7 @@ static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, siz
             continue;
         ctg_value share = *v;
         share.value *= c[i].ratio;
-        add_part(&cl->merged, &share);
+        add_part(&cl->merged, &share, hw * c[i].ratio);
         if (c[i].ratio < 1)
             cl->approx = 1;
         info->any = 1;
@@ -158,10 +162,10 @@ static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, siz
 }
 
 /* Places one row of a file whose codes are those of geography year
- * file_geo (0 unknown). */
+ * file_geo (0 unknown) and whose counts are off by at most hw. */
 static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const char *level,
                         const char *code, const char *parent, const ctg_value *v,
-                        sqlite3_int64 file, int file_geo, ctg_error *err)
+                        sqlite3_int64 file, int file_geo, double hw, ctg_error *err)
 {
     if (!strcmp(level, "pseudo"))
         return CTG_OK; /* names no place: part of no unit and no group */
@@ -171,20 +175,20 @@ static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const c
         if (file_geo && file_geo < g->year)
             ctg_geo_carry(g, file_geo, code, &carried, &ncarried);
         if (ncarried) {
-            place_carried(cells, info, carried, ncarried, code, v, file);
+            place_carried(cells, info, carried, ncarried, code, v, hw, file);
             return CTG_OK;
         }
         int u = ctg_geo_find(g, code);
         if (u >= 0) {
             if (claim(&cells[u], file)) {
                 memset(&cells[u].own, 0, sizeof cells[u].own);
-                add_part(&cells[u].own, v);
+                add_part(&cells[u].own, v, hw);
                 cells[u].has_own = 1;
                 info->any = 1;
             }
             int p = g->units[u].parent;
             if (p >= 0 && claim(&cells[p], file)) {
-                add_part(&cells[p].parts, v); /* arrondissements make up their commune */
+                add_part(&cells[p].parts, v, hw); /* arrondissements make up their commune */
                 info->any = 1;
             }
             return CTG_OK;
@@ -192,7 +196,7 @@ static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const c
         u = ctg_geo_merged(g, code);
         if (u >= 0) {
             if (claim(&cells[u], file)) {
-                add_part(&cells[u].merged, v); /* a former commune adds up into its commune */
+                add_part(&cells[u].merged, v, hw); /* a former commune adds up into its commune */
                 info->any = 1;
             }
             return CTG_OK;
@@ -216,13 +220,13 @@ static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const c
             return CTG_OK;
         }
         if (claim(&cells[u], file)) {
-            add_part(into, v);
+            add_part(into, v, hw);
             info->any = 1;
         }
         int iu = ctg_geo_find(g, code); /* the IRIS itself, when the geography lists it */
         if (iu >= 0 && g->units[iu].level == CTG_LEVEL_IRIS && claim(&cells[iu], file)) {
             memset(&cells[iu].own, 0, sizeof cells[iu].own);
-            add_part(&cells[iu].own, v);
+            add_part(&cells[iu].own, v, hw);
             cells[iu].has_own = 1;
         }
         return CTG_OK;
@@ -247,7 +251,7 @@ static void zero_absent(const ctg_geo *g, cell *cells, const ctg_buf *covered)
         snprintf(key, sizeof key, ";%s;", g->units[i].dep);
         if (!strstr(ctg_buf_str(covered), key))
             continue;
-        add_part(&c->own, &ZERO);
+        add_part(&c->own, &ZERO, 0);
         c->has_own = 1;
     }
 }
@@ -296,12 +300,13 @@ static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *
                             (long long)file);
         if (!noted) {
             note_file(info, file);
-            info->rounded |= rounded;
+            info->rounded |= rounded > 0;
             noted = 1;
         }
         const char *code = (const char *)sqlite3_column_text(rows, 1);
         s = place(g, cells, info, (const char *)sqlite3_column_text(rows, 0), code,
-                  (const char *)sqlite3_column_text(rows, 2), &v, file, file_geo, err);
+                  (const char *)sqlite3_column_text(rows, 2), &v, file, file_geo, rounded / 2.0,
+                  err);
         if (absent_zero)
             note_covered(covered, code);
     }
@@ -381,7 +386,7 @@ ctg_status ctg_fetch_periods(ctg_warehouse *wh, const char *family, const char *
 /* ---------------------------------------------------------------- cache */
 
 typedef struct compact_cell {
-    double v, cov;
+    double v, cov, hw;
     sqlite3_int64 file;
     unsigned char st, approx;
 } compact_cell;
@@ -452,6 +457,7 @@ static ctg_status entry_out(const fetch_entry *e, size_t n, cell *cells, fetch_i
     for (size_t i = 0; i < n; i++) {
         cells[i].v = e->cells[i].v;
         cells[i].cov = e->cells[i].cov;
+        cells[i].hw = e->cells[i].hw;
         cells[i].file = e->cells[i].file;
         cells[i].st = e->cells[i].st;
         cells[i].approx = e->cells[i].approx;
@@ -487,8 +493,8 @@ static void entry_in(ctg_fetch_cache *c, const char *key, const cell *cells,
     if (!e->cells && !(e->cells = malloc((n ? n : 1) * sizeof *e->cells)))
         return;
     for (size_t i = 0; i < n; i++)
-        e->cells[i] = (compact_cell){cells[i].v, cells[i].cov, cells[i].file, cells[i].st,
-                                     cells[i].approx};
+        e->cells[i] = (compact_cell){cells[i].v, cells[i].cov, cells[i].hw, cells[i].file,
+                                     cells[i].st, cells[i].approx};
     free(e->groups);
     e->groups = NULL;
     e->ngroups = 0;

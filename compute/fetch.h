@@ -33,12 +33,15 @@ typedef enum cell_status {
 /* Parts met while placing rows: counts and the sum of the known ones. */
 typedef struct part_sum {
     double v;
+    double hw;                /* the most the known parts may be off: half the rounding
+                               * step of each count a producer rounded */
     int parts, known, secret;
 } part_sum;
 
 typedef struct cell {
     double v;                 /* the value, or the sum of the known parts */
     double cov;               /* share of the parts known (1 when ok) */
+    double hw;                /* half-width of the rounding: |true - v| <= hw */
     sqlite3_int64 file;       /* the file that gave it (0 none) */
     unsigned char st;         /* a cell_status, once finished */
     unsigned char approx;     /* part of it was carried by a population ratio (a split) */

@@ -80,6 +80,29 @@ int ctg_formula_value(const ctg_indicator *ind, const ctg_source *src, const dou
     return 0;
 }
 
+int ctg_formula_bounds(const ctg_indicator *ind, const ctg_source *src, const double *in,
+                       const double *hw, double *low, double *high)
+{
+    switch (src->agg) {
+    case CTG_AGG_SUM:
+        if (!(hw[0] > 0))
+            return 0;
+        *low = fmax(0, in[0] - hw[0]);
+        *high = in[0] + hw[0];
+        return 1;
+    case CTG_AGG_RATIO:
+        if (!(hw[0] > 0) && !(hw[1] > 0))
+            return 0;
+        if (!(in[1] - hw[1] > 0))
+            return 0;
+        *low = ind->scale * fmax(0, in[0] - hw[0]) / (in[1] + hw[1]);
+        *high = ind->scale * (in[0] + hw[0]) / (in[1] - hw[1]);
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int ctg_formula_inputs(const ctg_source *src)
 {
     switch (src->agg) {

@@ -21,6 +21,16 @@
 int ctg_formula_value(const ctg_indicator *ind, const ctg_source *src, const double *in,
                       double *value);
 
+/*
+ * The least and greatest values the sums in[] allow when each may be off by
+ * hw[] (counts a producer rounded): for a `sum`, in[0] -+ hw[0] (not below
+ * 0); for a `ratio`, the numerator at its least over the denominator at its
+ * greatest, and the other way round. Returns 0 for the other aggregations,
+ * when nothing is rounded, or when the denominator may reach 0.
+ */
+int ctg_formula_bounds(const ctg_indicator *ind, const ctg_source *src, const double *in,
+                       const double *hw, double *low, double *high);
+
 /* The number of sums an alternative uses (1 to CTG_FORMULA_INPUTS). */
 int ctg_formula_inputs(const ctg_source *src);
 

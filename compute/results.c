@@ -315,7 +315,7 @@ int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year
 /* ---------------------------------------------------------------- values */
 
 #define VALUE_COLUMNS "v.level, v.code, u.name, v.year, v.value, v.status, v.coverage, " \
-                      "v.flags, v.inputs"
+                      "v.flags, v.inputs, v.low, v.high"
 
 static void read_value(sqlite3_stmt *q, ctg_value *v)
 {
@@ -330,6 +330,8 @@ static void read_value(sqlite3_stmt *q, ctg_value *v)
     copy_text(v->status, sizeof v->status, q, 5);
     v->coverage = sqlite3_column_type(q, 6) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 6);
     copy_text(v->flags, sizeof v->flags, q, 7);
+    v->low = sqlite3_column_type(q, 9) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 9);
+    v->high = sqlite3_column_type(q, 10) == SQLITE_NULL ? NAN : sqlite3_column_double(q, 10);
     int bytes = sqlite3_column_bytes(q, 8);
     const void *blob = sqlite3_column_blob(q, 8);
     if (blob && bytes > 0 && (size_t)bytes <= sizeof v->in && bytes % sizeof(double) == 0) {
@@ -533,6 +535,7 @@ static ctg_status aggregate_list(ctg_results *r, const char *indicator, const ch
     if (st != CTG_OK || n == 0)
         goto cleanup;
     memset(out, 0, sizeof *out);
+    out->low = out->high = NAN;
     out->level = CTG_LEVEL_NONE;
     snprintf(out->year, sizeof out->year, "%s", year);
     int nsums = ctg_formula_inputs(src);
@@ -579,7 +582,7 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
                              ctg_error *err)
 {
     memset(out, 0, sizeof *out);
-    out->value = out->coverage = NAN;
+    out->value = out->coverage = out->low = out->high = NAN;
     *found = 0;
     if (t->level == CTG_LEVEL_NONE)
         return aggregate_list(r, indicator, year, t, out, found, err);

@@ -60,6 +60,7 @@ typedef struct ctg_value {
     char status[8];                /* secret, missing, partial, approx, rounded, ok */
     double coverage;               /* NaN when none */
     char flags[64];
+    double low, high;              /* bounds left by rounded counts; NaN when none */
     double in[9];                  /* communes: the sums groups add up */
     int nin;                       /* how many of in[] hold a sum (0 for groups) */
 } ctg_value;

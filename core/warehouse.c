@@ -125,6 +125,19 @@ ctg_status ctg_wh_prepare(ctg_warehouse *wh, const char *sql, sqlite3_stmt **stm
     return CTG_OK;
 }
 
+/* Version 2 to 3: the bounds of values resting on rounded counts. A
+ * reader of a version-2 warehouse is told to run a writer first. */
+static ctg_status upgrade_from_2(ctg_warehouse *wh, ctg_error *err)
+{
+    return ctg_wh_exec(wh,
+                       "BEGIN IMMEDIATE; "
+                       "ALTER TABLE indicator_value ADD COLUMN low REAL; "
+                       "ALTER TABLE indicator_value ADD COLUMN high REAL; "
+                       "UPDATE meta SET value = '3' WHERE key = 'schema_version'; "
+                       "COMMIT;",
+                       err);
+}
+
 /* Reads meta.schema_version; "" when the table or the key is absent. */
 static ctg_status schema_version(ctg_warehouse *wh, char *out, size_t size, ctg_error *err)
 {
@@ -277,6 +290,16 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
         st = create_schema(wh, err);
         if (st != CTG_OK)
             goto fail;
+    } else if (!strcmp(version, "2") && !(flags & CTG_WH_READONLY)) {
+        st = upgrade_from_2(wh, err);
+        if (st != CTG_OK)
+            goto fail;
+    } else if (!strcmp(version, "2")) {
+        st = ctg_fail(err, CTG_ERR_DATA, path, 0,
+                      "warehouse schema version 2: run `ctgdiag compute` once to upgrade it to "
+                      "version %s",
+                      CTG_WH_SCHEMA_VERSION);
+        goto fail;
     } else if (strcmp(version, CTG_WH_SCHEMA_VERSION) != 0) {
         st = ctg_fail(err, CTG_ERR_DATA, path, 0,
                       "warehouse schema version %s, this ctgdiag reads version %s", version,

@@ -267,6 +267,8 @@ CREATE TABLE IF NOT EXISTS indicator_value (
     coverage  REAL,                       -- groups and summed units: share of the population known
     flags     TEXT NOT NULL,              -- rounded, approx, caution, small, unmapped (comma list)
     inputs    BLOB,                       -- communes: the sums a group adds up (doubles), NULL when not known
+    low       REAL,                       -- rounded counts: the least value they allow (sum, ratio)
+    high      REAL,                       -- and the greatest; NULL when not rounded or unbounded
     PRIMARY KEY (geo_year, indicator, year, level, code)
 ) WITHOUT ROWID;
 

@@ -163,6 +163,33 @@ grep -q '^    deaths       births:decesd@-5..-1$' "$SCRATCH/out" ||
 grep -q '^  source 2     growth_natural$' "$SCRATCH/out" ||
     fail "indicators pop_growth_natural: $(cat "$SCRATCH/out")"
 
+# Counts the CAF rounds to 5 give bounds (export's low;high): each count
+# off by at most 2.5. 81001: 100 -+ 2.5; 81003 with its commune déléguée, two
+# counts: 40 -+ 5; France, six counts: 450 -+ 15. A ratio: the numerator at
+# its least over the denominator at its greatest (10 - 2.5) / (10 + 30 + 5),
+# and the other way round (10 + 2.5) / (40 - 5).
+bounds() {
+    "$CTGDIAG" --db "$DB" export --level "$1" --indicators "$3" --year "${4:-latest}" |
+        awk -F';' -v c="$2" '$2 == c { print $(NF - 1) ";" $NF }'
+}
+expect_eq "bounds, a rounded count" "97.5;102.5" "$(bounds commune 81001 caf_allocataires)"
+expect_eq "bounds, two rounded counts" "35;45" "$(bounds commune 81003 caf_allocataires)"
+expect_eq "bounds, France" "435;465" "$(bounds fr FR caf_allocataires)"
+expect_eq "bounds, a ratio" "16.6666666666667;35.7142857142857" "$(bounds commune 81001 single_parent_share)"
+expect_eq "no bounds for a secret value" ";" "$(bounds commune 81002 single_parent_share)"
+expect_eq "no bounds for census counts" ";" "$(bounds commune 81001 pop_total 2021)"
+
+# A warehouse of schema version 2 (no bounds): a reader asks for a compute
+# (65), the compute upgrades it and the bounds are there.
+cp "$DB" "$SCRATCH/v2.db"
+sqlite3 "$SCRATCH/v2.db" "ALTER TABLE indicator_value DROP COLUMN low; ALTER TABLE indicator_value DROP COLUMN high; UPDATE meta SET value = '2' WHERE key = 'schema_version'"
+run 65 --db "$SCRATCH/v2.db" export
+grep -q 'run `ctgdiag compute` once to upgrade it to version 3' "$SCRATCH/err" || fail "version 2: $(cat "$SCRATCH/err")"
+run 0 --db "$SCRATCH/v2.db" compute
+expect_eq "version 2 upgraded" "3" "$(sqlite3 "$SCRATCH/v2.db" "SELECT value FROM meta WHERE key = 'schema_version'")"
+run 0 --db "$SCRATCH/v2.db" export --level fr --indicators caf_allocataires
+expect_eq "bounds after the upgrade" "435;465" "$(awk -F';' 'NR == 2 { print $(NF - 1) ";" $NF }' "$SCRATCH/out")"
+
 # Passage tables (fixture passage_2016_2017.csv): a CAF extract of December
 # 2016 in the geography of 2016, computed on the geography of 2022. 81098
 # merged into 81001 adds up whole (100 + 20); 81097 split 0.6 / 0.4 between
