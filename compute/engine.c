@@ -30,6 +30,9 @@ typedef struct value_row {
     double cov;               /* share known (1 for a unit fully known) */
     cell_status st;           /* of the inputs combined */
     int approx;               /* an input was carried by a population ratio */
+    unsigned char ok;         /* the value could be computed */
+    unsigned char approx_group;   /* a group's weighted mean of a published rate */
+    unsigned char unmapped;   /* a group some unplaced inputs belong to */
     int caution, small;
 } value_row;
 
@@ -521,6 +524,76 @@ static ctg_status write_year(writer *w, const job *j, const char *year, ctg_erro
     return CTG_OK;
 }
 
+/* The value of group gi into r (its producer's figure for a published
+ * rate when a file gives one, else from its communes). */
+static void group_value(const job *j, size_t gi, const value_row *units, const double *pop,
+                        value_row *r)
+{
+    const ctg_group *grp = &j->g->groups[gi];
+    const group_figure *fig = j->src->agg == CTG_AGG_PUBLISHED ? figure_for(j, grp) : NULL;
+    if (fig) {
+        memset(r, 0, sizeof *r);
+        r->value = fig->v;
+        r->cov = 1;
+        r->st = fig->st;
+        r->in[0] = fig->v;
+        r->in[1] = 1;
+    } else {
+        aggregate(j, grp, units, pop, r);
+        r->approx_group = j->src->agg == CTG_AGG_PUBLISHED; /* a weighted mean */
+    }
+    r->ok = r->st <= CS_PARTIAL && finish_value(j->ind, j->src, r);
+    if (fig)
+        r->value = fig->v;
+    size_flags(j, r);
+    r->unmapped = (unsigned char)misses_inputs(j, grp);
+}
+
+/* Writes the units [from, to) of the geography. */
+static ctg_status write_units(writer *w, const job *j, const char *year, const value_row *units,
+                              size_t from, size_t to, ctg_error *err)
+{
+    ctg_status st = CTG_OK;
+    for (size_t i = from; st == CTG_OK && i < to; i++)
+        st = write_value(w, j, year, ctg_level_name(j->g->units[i].level), j->g->units[i].code,
+                         &units[i], units[i].ok, 0, 0, 1, err);
+    return st;
+}
+
+/* Writes the groups of one level (their rows follow the units'). */
+static ctg_status write_groups_of(writer *w, const job *j, const char *year,
+                                  const value_row *units, ctg_level level, ctg_error *err)
+{
+    const ctg_geo *g = j->g;
+    ctg_status st = CTG_OK;
+    for (size_t gi = 0; st == CTG_OK && gi < g->ngroups; gi++) {
+        const value_row *r = &units[g->n + gi];
+        if (g->groups[gi].level == level)
+            st = write_value(w, j, year, ctg_level_name(level), g->groups[gi].code, r, r->ok,
+                             r->approx_group, r->unmapped, 0, err);
+    }
+    return st;
+}
+
+/* Whether some unit in [from, to) has every input. */
+static int some_present(const job *j, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        int present = 1;
+        for (int k = 0; k < j->nsums; k++)
+            present &= j->sums[k][i].st != CS_ABSENT;
+        if (present)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Computes one (alternative, year) for every unit and group, then writes the
+ * rows in the order of indicator_value's key (level: arm, commune, dep, epci,
+ * fr, iris, reg; then code), so that SQLite appends rather than seeks.
+ * units holds g->n unit rows then g->ngroups group rows.
+ */
 static ctg_status run_job(job *j, writer *w, const double *pop, value_row *units,
                           const char *year, ctg_error *err)
 {
@@ -529,62 +602,35 @@ static ctg_status run_job(job *j, writer *w, const double *pop, value_row *units
     if (st != CTG_OK)
         return st;
     /* a year is computed when some unit has every input present */
-    j->any = 0;
-    for (size_t i = 0; i < g->n && !j->any; i++) {
-        int present = 1;
-        for (int k = 0; k < j->nsums; k++)
-            present &= j->sums[k][i].st != CS_ABSENT;
-        j->any = present;
-    }
+    j->any = some_present(j, 0, g->n);
     if (!j->any)
         return CTG_OK;
     st = write_year(w, j, year, err);
     /* IRIS values when some IRIS has every input: the IRIS files' indicators */
-    size_t end = g->nmain;
-    for (size_t i = g->nmain; i < g->n && end == g->nmain; i++) {
-        int present = 1;
-        for (int k = 0; k < j->nsums; k++)
-            present &= j->sums[k][i].st != CS_ABSENT;
-        if (present)
-            end = g->n;
-    }
-    for (size_t i = 0; st == CTG_OK && i < end; i++) {
+    size_t end = some_present(j, g->nmain, g->n) ? g->n : g->nmain;
+    for (size_t i = 0; i < end; i++) {
         value_row *r = &units[i];
         unit_inputs(j, i, r);
-        int ok = r->st <= CS_PARTIAL && finish_value(j->ind, j->src, r);
+        r->ok = r->st <= CS_PARTIAL && finish_value(j->ind, j->src, r);
         size_flags(j, r);
-        st = write_value(w, j, year, ctg_level_name(g->units[i].level), g->units[i].code, r, ok,
-                         0, 0, 1, err);
     }
-    if (st != CTG_OK)
-        return st;
-    for (size_t gi = 0; gi < g->ngroups; gi++) {
-        const ctg_group *grp = &g->groups[gi];
-        value_row r;
-        int approx = 0;
-        const group_figure *fig =
-            j->src->agg == CTG_AGG_PUBLISHED ? figure_for(j, grp) : NULL;
-        if (fig) {
-            memset(&r, 0, sizeof r);
-            r.value = fig->v;
-            r.cov = 1;
-            r.st = fig->st;
-            r.in[0] = fig->v;
-            r.in[1] = 1;
-        } else {
-            aggregate(j, grp, units, pop, &r);
-            approx = j->src->agg == CTG_AGG_PUBLISHED; /* a weighted mean, not the producer's */
-        }
-        int ok = r.st <= CS_PARTIAL && finish_value(j->ind, j->src, &r);
-        if (fig)
-            r.value = fig->v;
-        size_flags(j, &r);
-        st = write_value(w, j, year, ctg_level_name(grp->level), grp->code, &r, ok, approx,
-                         misses_inputs(j, grp), 0, err);
-        if (st != CTG_OK)
-            return st;
-    }
-    return CTG_OK;
+    for (size_t gi = 0; gi < g->ngroups; gi++)
+        group_value(j, gi, units, pop, &units[g->n + gi]);
+    if (st == CTG_OK)
+        st = write_units(w, j, year, units, g->ncommunes, g->nmain, err); /* arm */
+    if (st == CTG_OK)
+        st = write_units(w, j, year, units, 0, g->ncommunes, err);
+    if (st == CTG_OK)
+        st = write_groups_of(w, j, year, units, CTG_LEVEL_DEP, err);
+    if (st == CTG_OK)
+        st = write_groups_of(w, j, year, units, CTG_LEVEL_EPCI, err);
+    if (st == CTG_OK)
+        st = write_groups_of(w, j, year, units, CTG_LEVEL_FR, err);
+    if (st == CTG_OK)
+        st = write_units(w, j, year, units, g->nmain, end, err); /* iris */
+    if (st == CTG_OK)
+        st = write_groups_of(w, j, year, units, CTG_LEVEL_REG, err);
+    return st;
 }
 
 /* ------------------------------------------------------------- driver */
@@ -756,6 +802,21 @@ int ctg_latest_geo_year(ctg_warehouse *wh)
 
 /* Deletes what an earlier compute wrote for this geography year (only the
  * values of one year when year is given). */
+/* Whether every row of indicator_value is of this geography year: then a
+ * whole recompute empties the tables, which SQLite does page by page
+ * instead of row by row (20 million rows on all of France). */
+static int holds_only(ctg_warehouse *wh, int geo_year)
+{
+    sqlite3_stmt *st = NULL;
+    if (ctg_wh_prepare(wh, "SELECT EXISTS (SELECT 1 FROM indicator_value WHERE geo_year != ?1)",
+                       &st, NULL) != CTG_OK)
+        return 0;
+    sqlite3_bind_int(st, 1, geo_year);
+    int only = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0;
+    sqlite3_finalize(st);
+    return only;
+}
+
 static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *year, ctg_error *err)
 {
     const char *const SQL[] = {"DELETE FROM geo_unit WHERE geo_year = ?1",
@@ -763,12 +824,18 @@ static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *ye
                                     : "DELETE FROM indicator_value WHERE geo_year = ?1",
                                year ? "DELETE FROM indicator_year WHERE geo_year = ?1 AND year = ?2"
                                     : "DELETE FROM indicator_year WHERE geo_year = ?1"};
+    const char *const ALL[] = {"DELETE FROM geo_unit", "DELETE FROM indicator_value",
+                               "DELETE FROM indicator_year"};
+    int truncate = !year && holds_only(wh, geo_year);
     for (int i = 0; i < 3; i++) {
         sqlite3_stmt *st = NULL;
-        ctg_status s = ctg_wh_prepare(wh, SQL[i], &st, err);
+        /* geo_unit of other years stays: only the value tables are emptied */
+        const char *sql = truncate && i > 0 ? ALL[i] : SQL[i];
+        ctg_status s = ctg_wh_prepare(wh, sql, &st, err);
         if (s != CTG_OK)
             return s;
-        sqlite3_bind_int(st, 1, geo_year);
+        if (sql == SQL[i])
+            sqlite3_bind_int(st, 1, geo_year);
         if (i > 0 && year)
             sqlite3_bind_text(st, 2, year, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
@@ -777,6 +844,11 @@ static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *ye
             return ctg_wh_fail(wh, rc, err, "clearing an earlier compute");
     }
     return CTG_OK;
+}
+
+static int cmp_indicator_id(const void *a, const void *b)
+{
+    return strcmp((*(const ctg_indicator *const *)a)->id, (*(const ctg_indicator *const *)b)->id);
 }
 
 ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
@@ -809,7 +881,7 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
         st = ctg_geo_load(wh, geo_year, &e.g, err);
     if (st == CTG_OK) {
         e.cells = calloc((size_t)(MAX_INPUTS + 1) * e.g->n, sizeof *e.cells);
-        e.units = calloc(e.g->n, sizeof *e.units);
+        e.units = calloc(e.g->n + e.g->ngroups, sizeof *e.units);
         e.cache = ctg_fetch_cache_new(e.g, 24);
         if (!e.cells || !e.units || !e.cache)
             st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
@@ -827,8 +899,19 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
                             "INSERT OR REPLACE INTO indicator_year(geo_year, indicator, year, "
                             "source_rank, sources) VALUES (?1, ?2, ?3, ?4, ?5)",
                             &e.w.ins_year, err);
-    for (size_t i = 0; st == CTG_OK && i < ctg_catalogue_count(cat); i++)
-        st = compute_indicator(&e, cat, ctg_catalogue_at(cat, i), err);
+    /* in the order of their ids, the first column of indicator_value's key
+     * after the geography year: rows are appended, not inserted */
+    size_t nind = ctg_catalogue_count(cat);
+    const ctg_indicator **order = malloc((nind ? nind : 1) * sizeof *order);
+    if (st == CTG_OK && !order)
+        st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; st == CTG_OK && i < nind; i++)
+        order[i] = ctg_catalogue_at(cat, i);
+    if (st == CTG_OK)
+        qsort(order, nind, sizeof *order, cmp_indicator_id);
+    for (size_t i = 0; st == CTG_OK && i < nind; i++)
+        st = compute_indicator(&e, cat, order[i], err);
+    free(order);
     sqlite3_finalize(e.w.ins);
     sqlite3_finalize(e.w.ins_year);
     res->values = e.w.rows;

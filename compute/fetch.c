@@ -55,8 +55,9 @@ void ctg_fetch_info_free(fetch_info *info)
     info->ngroups = 0;
 }
 
-/* Adds a value (or its absence) to a sum of parts; hw: half the rounding
- * step of its file (0 when not rounded). */
+/* Adds a value (or its absence) to a sum of parts; hw: how far a count of
+ * its file may be off, half its rounding step in whole units (a count the
+ * CAF rounds to 5 lies within 2 of the true count; 0 when not rounded). */
 static void add_part(part_sum *p, const ctg_value *v, double hw)
 {
     p->parts++;
@@ -305,7 +306,7 @@ static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *
         }
         const char *code = (const char *)sqlite3_column_text(rows, 1);
         s = place(g, cells, info, (const char *)sqlite3_column_text(rows, 0), code,
-                  (const char *)sqlite3_column_text(rows, 2), &v, file, file_geo, rounded / 2.0,
+                  (const char *)sqlite3_column_text(rows, 2), &v, file, file_geo, rounded / 2,
                   err);
         if (absent_zero)
             note_covered(covered, code);

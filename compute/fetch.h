@@ -33,8 +33,8 @@ typedef enum cell_status {
 /* Parts met while placing rows: counts and the sum of the known ones. */
 typedef struct part_sum {
     double v;
-    double hw;                /* the most the known parts may be off: half the rounding
-                               * step of each count a producer rounded */
+    double hw;                /* the most the known parts may be off: for each count a
+                               * producer rounded, half its step in whole units (2 for 5) */
     int parts, known, secret;
 } part_sum;
 

@@ -51,7 +51,9 @@ static int cmp_key(const void *a, const void *b)
 static int find_key(const struct ctg_geo_key *keys, size_t n, const char *code)
 {
     struct ctg_geo_key k;
-    snprintf(k.code, sizeof k.code, "%s", code);
+    size_t len = strnlen(code, sizeof k.code - 1);
+    memcpy(k.code, code, len);
+    k.code[len] = '\0';
     const struct ctg_geo_key *hit = bsearch(&k, keys, n, sizeof *keys, cmp_key);
     return hit ? hit->unit : -1;
 }

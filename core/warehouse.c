@@ -263,8 +263,10 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
         if (st != CTG_OK)
             goto fail;
     }
-    int oflags = (flags & CTG_WH_READONLY) ? SQLITE_OPEN_READONLY
-                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    /* one connection per handle, used by one thread: no SQLite mutexes */
+    int oflags = ((flags & CTG_WH_READONLY) ? SQLITE_OPEN_READONLY
+                                            : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                 SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(real, &wh->db, oflags, NULL);
     if (rc != SQLITE_OK) {
         st = ctg_wh_fail(wh, rc, err, "opening the warehouse");

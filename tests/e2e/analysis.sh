@@ -158,6 +158,30 @@ pop=$("$CTGDIAG" --db "$DB" export --indicators pop_total --in commune:81099 | a
 grep -q "^Population municipale (habitants)   2021    $(echo "$pop" | sed "s/\(..\)\(...\)\$/\1$(printf '\342\200\257')\2/")" "$SCRATCH/out" ||
     fail "compare: Gaillac's population $pop"
 
+# ------------------------------------------------ coverage decomposition
+# On the samples every commune's tot_offre is the sum of its places by mode:
+# for every EPCI, département and France (ratio of sums), the global coverage
+# equals the sum of its four components.
+for level in epci dep fr; do
+    run 0 --db "$DB" export --level "$level" --year 2021 --indicators \
+        childcare_coverage,childcare_coverage_eaje,childcare_coverage_am,childcare_coverage_gad,childcare_coverage_prescol
+    python3 - "$SCRATCH/out" <<'EOF2' || fail "coverage decomposition at level $level"
+import collections, csv, sys
+v = collections.defaultdict(dict)
+for r in csv.DictReader(open(sys.argv[1], newline=''), delimiter=';'):
+    if r['value']:
+        v[r['code']][r['indicator']] = float(r['value'])
+n = 0
+for code, d in v.items():
+    if len(d) < 5:
+        continue
+    parts = sum(d['childcare_coverage_' + p] for p in ('eaje', 'am', 'gad', 'prescol'))
+    assert abs(parts - d['childcare_coverage']) <= 1e-9 * d['childcare_coverage'], (code, d)
+    n += 1
+assert n > 0
+EOF2
+done
+
 # -------------------------------------------------------------- IRIS level
 # Saint-Jean (31488) is split into 4 IRIS: each IRIS's 0-2 year-olds of 2021
 # equal the raw IRIS base (awk), and they add up to the commune's value.

@@ -150,7 +150,8 @@ expect_eq "every year of pop_total" "2015 2016 2021" "$(tail -n +2 "$SCRATCH/out
 
 # indicators lists the catalogue and says what the warehouse can feed.
 run 0 --db "$DB" indicators
-grep -q '^childcare_coverage .* unavailable ' "$SCRATCH/out" || fail "childcare unavailable here"
+grep -q '^median_income .* unavailable ' "$SCRATCH/out" || fail "median income unavailable here"
+grep -q '^childcare_coverage .* available ' "$SCRATCH/out" || fail "childcare available here"
 grep -q '^single_parent_share .* available ' "$SCRATCH/out" || fail "single parents available"
 run 0 --db "$DB" indicators point_mort
 grep -q 'built        sitadel:log_com@-4..0' "$SCRATCH/out" || fail "indicators point_mort: $(cat "$SCRATCH/out")"
@@ -163,19 +164,34 @@ grep -q '^    deaths       births:decesd@-5..-1$' "$SCRATCH/out" ||
 grep -q '^  source 2     growth_natural$' "$SCRATCH/out" ||
     fail "indicators pop_growth_natural: $(cat "$SCRATCH/out")"
 
+# The coverage decomposition of ../shared/docs/indicators.md (France 2015:
+# 56.6 = assistantes maternelles 33.1 + EAJE 17.8 + pre-school 3.9 + home
+# 1.7, whose rounded parts add up to 56.5), on places for 100,000 children
+# (fixture caf_accueil_jeune_enfant_com_2021.csv): parts and total each to
+# one decimal, and the unrounded parts add up to the total exactly.
+one() { get commune 81001 "$1" 2021 | awk -F';' '{ printf "%.1f", $1 }'; }
+expect_eq "coverage, total" "56.6" "$(one childcare_coverage)"
+expect_eq "coverage, assistantes maternelles" "33.1" "$(one childcare_coverage_am)"
+expect_eq "coverage, EAJE" "17.8" "$(one childcare_coverage_eaje)"
+expect_eq "coverage, pre-school" "3.9" "$(one childcare_coverage_prescol)"
+expect_eq "coverage, home" "1.7" "$(one childcare_coverage_gad)"
+for part in am eaje prescol gad; do get commune 81001 childcare_coverage_$part 2021; done >"$SCRATCH/parts"
+expect_eq "coverage: the parts add up to the total" "56.600000000" \
+    "$(awk -F';' '{ s += $1 } END { printf "%.9f", s }' "$SCRATCH/parts")"
+
 # Counts the CAF rounds to 5 give bounds (export's low;high): each count
-# off by at most 2.5. 81001: 100 -+ 2.5; 81003 with its commune déléguée, two
-# counts: 40 -+ 5; France, six counts: 450 -+ 15. A ratio: the numerator at
-# its least over the denominator at its greatest (10 - 2.5) / (10 + 30 + 5),
-# and the other way round (10 + 2.5) / (40 - 5).
+# within 2 of the true one (../shared/docs/indicators.md). 81001: 100 -+ 2;
+# 81003 with its commune déléguée, two counts: 40 -+ 4; France, six counts:
+# 450 -+ 12. A ratio: the numerator at its least over the denominator at its
+# greatest (10 - 2) / (10 + 30 + 4), and the other way round (10 + 2) / (40 - 4).
 bounds() {
     "$CTGDIAG" --db "$DB" export --level "$1" --indicators "$3" --year "${4:-latest}" |
         awk -F';' -v c="$2" '$2 == c { print $(NF - 1) ";" $NF }'
 }
-expect_eq "bounds, a rounded count" "97.5;102.5" "$(bounds commune 81001 caf_allocataires)"
-expect_eq "bounds, two rounded counts" "35;45" "$(bounds commune 81003 caf_allocataires)"
-expect_eq "bounds, France" "435;465" "$(bounds fr FR caf_allocataires)"
-expect_eq "bounds, a ratio" "16.6666666666667;35.7142857142857" "$(bounds commune 81001 single_parent_share)"
+expect_eq "bounds, a rounded count" "98;102" "$(bounds commune 81001 caf_allocataires)"
+expect_eq "bounds, two rounded counts" "36;44" "$(bounds commune 81003 caf_allocataires)"
+expect_eq "bounds, France" "438;462" "$(bounds fr FR caf_allocataires)"
+expect_eq "bounds, a ratio" "18.1818181818182;33.3333333333333" "$(bounds commune 81001 single_parent_share)"
 expect_eq "no bounds for a secret value" ";" "$(bounds commune 81002 single_parent_share)"
 expect_eq "no bounds for census counts" ";" "$(bounds commune 81001 pop_total 2021)"
 
@@ -188,7 +204,7 @@ grep -q 'run `ctgdiag compute` once to upgrade it to version 3' "$SCRATCH/err" |
 run 0 --db "$SCRATCH/v2.db" compute
 expect_eq "version 2 upgraded" "3" "$(sqlite3 "$SCRATCH/v2.db" "SELECT value FROM meta WHERE key = 'schema_version'")"
 run 0 --db "$SCRATCH/v2.db" export --level fr --indicators caf_allocataires
-expect_eq "bounds after the upgrade" "435;465" "$(awk -F';' 'NR == 2 { print $(NF - 1) ";" $NF }' "$SCRATCH/out")"
+expect_eq "bounds after the upgrade" "438;462" "$(awk -F';' 'NR == 2 { print $(NF - 1) ";" $NF }' "$SCRATCH/out")"
 
 # Passage tables (fixture passage_2016_2017.csv): a CAF extract of December
 # 2016 in the geography of 2016, computed on the geography of 2022. 81098
