@@ -143,6 +143,22 @@ static int hidden(const char *path)
     return (slash ? slash[1] : path[0]) == '.';
 }
 
+/* A territory plan (samples/plans/, read by `report --plan`), whose first
+ * line is its header: not an extract, so a folder's plans are skipped. */
+static int is_plan_file(const char *path)
+{
+    static const char HEADER[] = "kind;number;title;indicators;note";
+    char head[sizeof HEADER + 3];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, sizeof head - 1, f);
+    fclose(f);
+    head[n] = '\0';
+    const char *p = !strncmp(head, "\xEF\xBB\xBF", 3) ? head + 3 : head;
+    return !strncmp(p, HEADER, sizeof HEADER - 1);
+}
+
 static void ingest_path(ingest_run *run, const char *path, int named)
 {
     struct stat sb;
@@ -187,6 +203,11 @@ static void ingest_path(ingest_run *run, const char *path, int named)
     if (!S_ISREG(sb.st_mode) || (!named && !readable_name(path))) {
         printf("%s: skipped (%s)\n", path,
                S_ISREG(sb.st_mode) ? "not a .csv, .tsv or .txt file" : "not a regular file");
+        run->skipped++;
+        return;
+    }
+    if (!named && is_plan_file(path)) {
+        printf("%s: skipped (a territory plan, read by `ctgdiag report --plan`)\n", path);
         run->skipped++;
         return;
     }

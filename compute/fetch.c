@@ -224,6 +224,11 @@ static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const c
             add_part(into, v, hw);
             info->any = 1;
         }
+        /* an IRIS of an arrondissement makes up its commune too (Paris,
+         * Lyon, Marseille from the IRIS files) */
+        int p = g->units[u].parent;
+        if (into == &cells[u].parts && p >= 0 && claim(&cells[p], file))
+            add_part(&cells[p].parts, v, hw);
         int iu = ctg_geo_find(g, code); /* the IRIS itself, when the geography lists it */
         if (iu >= 0 && g->units[iu].level == CTG_LEVEL_IRIS && claim(&cells[iu], file)) {
             memset(&cells[iu].own, 0, sizeof cells[iu].own);

@@ -125,6 +125,20 @@ expect_eq "poverty rate of 81007 (s)" ";secret;" "$(get commune 81007 poverty_ra
 tp=$(awk -F';' '$1 == "01004" { sub(",", ".", $6); printf "%.15g", $6 }' "$REAL/insee/cc_filosofi_2021_COM.csv")
 expect_eq "poverty rate of 01004" "$tp;ok;" "$(get commune 01004 poverty_rate 2021)"
 
+# The product.md ids the real files feed (population 2013 and 2018, growth,
+# vacancy, secondary homes from the comparateur; allocataires and single
+# parents from the CAF IRIS files 2018-2020), at commune, EPCI, département
+# and France levels, against an independent computation from the raw files
+# (tests/e2e/real_indicators.py: every value, to the last printed digit).
+for level in commune epci dep fr; do
+    "$CTGDIAG" --db "$DB" export --level "$level" --year all --indicators \
+        pop_total,pop_growth_rate,vacancy_rate,secondary_home_share,caf_allocataires,single_parent_share
+done >"$SCRATCH/real_export.csv"
+python3 "$SRC/tests/e2e/real_indicators.py" "$REAL" "$SCRATCH/real_export.csv" >"$SCRATCH/real_check" ||
+    fail "product.md ids against the raw files: $(cat "$SCRATCH/real_check")"
+grep -q '^checked 1[0-9]\{5\} values, 0 differ, 0 in export only$' "$SCRATCH/real_check" ||
+    fail "independent check: $(cat "$SCRATCH/real_check")"
+
 # status accounts for every file and row.
 run 0 --db "$DB" status
 total=$(grep '^all files' "$SCRATCH/out")
