@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "cli/common_opts.h"
 #include "compute/compute.h"
+#include "compute/results.h"
 #include "core/buf.h"
 #include "core/geocode.h"
 #include "ingest/ingest.h"
@@ -13,54 +14,14 @@
 typedef struct export_args {
     const char *indicators;      /* "id,id" or NULL for all */
     ctg_level level;
-    ctg_level in_level;
-    char in_code[CTG_CODE_MAX];
+    const char *in;              /* the territory of --in, NULL for none */
+    ctg_territory territory;
     char year[16];               /* "", "latest" or "all" handled apart */
     int latest, all;
     int geo_year;
     int json;
     int decimal_comma;
 } export_args;
-
-/* The units inside (in_level, in_code), as an SQL condition on u (geo_unit). */
-static const char *in_condition(ctg_level level)
-{
-    switch (level) {
-    case CTG_LEVEL_COMMUNE:
-        return "(u.code = ?3 OR u.commune = ?3)";
-    case CTG_LEVEL_EPCI:
-        return "(u.epci = ?3 OR (u.level = 'epci' AND u.code = ?3))";
-    case CTG_LEVEL_DEP:
-        return "(u.dep = ?3 OR (u.level = 'dep' AND u.code = ?3) OR (u.level = 'epci' AND EXISTS "
-               "(SELECT 1 FROM geo_unit c WHERE c.geo_year = u.geo_year AND c.level = 'commune' "
-               "AND c.epci = u.code AND c.dep = ?3)))";
-    case CTG_LEVEL_REG:
-        return "(u.reg = ?3 OR (u.level = 'reg' AND u.code = ?3) OR (u.level = 'epci' AND EXISTS "
-               "(SELECT 1 FROM geo_unit c WHERE c.geo_year = u.geo_year AND c.level = 'commune' "
-               "AND c.epci = u.code AND c.reg = ?3)) OR (u.level = 'dep' AND EXISTS "
-               "(SELECT 1 FROM geo_unit c WHERE c.geo_year = u.geo_year AND c.level = 'commune' "
-               "AND c.dep = u.code AND c.reg = ?3)))";
-    default:
-        return "1";
-    }
-}
-
-static int parse_in(const char *arg, export_args *a)
-{
-    const char *colon = strchr(arg, ':');
-    char level[16];
-    if (!colon || (size_t)(colon - arg) >= sizeof level)
-        return 0;
-    memcpy(level, arg, (size_t)(colon - arg));
-    level[colon - arg] = '\0';
-    a->in_level = ctg_level_parse(level);
-    if (a->in_level == CTG_LEVEL_FR)
-        return 1;
-    if (a->in_level != CTG_LEVEL_COMMUNE && a->in_level != CTG_LEVEL_EPCI &&
-        a->in_level != CTG_LEVEL_DEP && a->in_level != CTG_LEVEL_REG)
-        return 0;
-    return ctg_code_normalise(a->in_level, colon + 1, strlen(colon + 1), a->in_code);
-}
 
 static int parse_args(ctg_cli *cli, int argc, char **argv, export_args *a, int *exit_now)
 {
@@ -93,9 +54,13 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, export_args *a, int *
                                                  "or fr, not '%s'", optarg);
             break;
         case 'n':
-            if (!parse_in(optarg, a))
+            ctg_territory_clear(&a->territory);
+            if (ctg_territory_parse(optarg, &a->territory, NULL) != CTG_OK)
                 return ctg_usage_error("export", "--in takes LEVEL:CODE (epci:200066124, "
-                                                 "dep:81, commune:75056...), not '%s'", optarg);
+                                                 "dep:81, commune:75056...) or "
+                                                 "communes:CODE,CODE..., not '%s'",
+                                       optarg);
+            a->in = optarg;
             break;
         case 'y':
             a->latest = !strcmp(optarg, "latest");
@@ -197,7 +162,7 @@ static void build_query(const export_args *a, ctg_buf *sql)
                    "u.code = v.code JOIN indicator_year y ON y.geo_year = v.geo_year AND "
                    "y.indicator = v.indicator AND y.year = v.year "
                    "WHERE v.geo_year = ?1 AND v.level = ?2 AND %s",
-                   a->in_level ? in_condition(a->in_level) : "1");
+                   a->in ? ctg_territory_condition(a->territory.level) : "1");
     if (a->indicators)
         ctg_buf_puts(sql, " AND instr(',' || ?4 || ',', ',' || v.indicator || ',') > 0");
     if (a->year[0])
@@ -215,8 +180,10 @@ int ctg_cmd_export(ctg_cli *cli, int argc, char **argv)
     memset(&a, 0, sizeof a);
     int exit_now = 0;
     int rc = parse_args(cli, argc, argv, &a, &exit_now);
-    if (rc || exit_now)
+    if (rc || exit_now) {
+        ctg_territory_clear(&a.territory);
         return rc;
+    }
     ctg_error err;
     ctg_error_clear(&err);
     ctg_warehouse *wh = NULL;
@@ -235,6 +202,7 @@ int ctg_cmd_export(ctg_cli *cli, int argc, char **argv)
         free(ids);
         if (rc) {
             ctg_catalogue_free(cat);
+            ctg_territory_clear(&a.territory);
             return rc;
         }
     }
@@ -259,7 +227,8 @@ int ctg_cmd_export(ctg_cli *cli, int argc, char **argv)
     if (s == CTG_OK) {
         sqlite3_bind_int(st, 1, geo_year);
         sqlite3_bind_text(st, 2, ctg_level_name(a.level), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, a.in_code, -1, SQLITE_STATIC);
+        if (a.in)
+            ctg_territory_bind(st, 3, &a.territory);
         if (a.indicators)
             sqlite3_bind_text(st, 4, a.indicators, -1, SQLITE_STATIC);
         if (a.year[0] && !strcmp(a.year + 4, "-12"))
@@ -287,5 +256,6 @@ int ctg_cmd_export(ctg_cli *cli, int argc, char **argv)
     ctg_buf_free(&sql);
     ctg_wh_close(wh);
     ctg_catalogue_free(cat);
+    ctg_territory_clear(&a.territory);
     return rc;
 }

@@ -5,29 +5,70 @@
 
 #include "cli/cli.h"
 #include "cli/common_opts.h"
+#include "cli/table.h"
 #include "compute/catalogue.h"
 #include "compute/fetch.h"
 
-/* Whether the warehouse holds the first input of some alternative. */
+/* Whether the warehouse holds every term of the sum (some period of it). */
+static int holds_sum(ctg_warehouse *wh, const ctg_sum *sum)
+{
+    for (size_t t = 0; t < sum->n; t++) {
+        ctg_buf list = CTG_BUF_INIT;
+        size_t n = 0;
+        ctg_error err;
+        ctg_status st = ctg_fetch_periods(wh, sum->terms[t].family, sum->terms[t].variable, &list,
+                                          &n, &err);
+        ctg_buf_free(&list);
+        if (st != CTG_OK || n == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The number of years compute wrote for id (any geography); -1 when
+ * compute never ran on this warehouse. */
+static long computed_years(ctg_warehouse *wh, const char *id)
+{
+    sqlite3_stmt *st = NULL;
+    long n = -1;
+    if (ctg_wh_prepare(wh,
+                       "SELECT (SELECT count(*) FROM indicator_year WHERE indicator = ?1), "
+                       "EXISTS (SELECT 1 FROM indicator_year)",
+                       &st, NULL) != CTG_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 1))
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+/* What the warehouse can give: "computed" (compute wrote values), "no-years"
+ * (compute ran: the inputs are there but their periods never line up, e.g.
+ * housing starts of other years than the census interval), "available"
+ * (every input of some alternative is held in some period; compute not run),
+ * "unavailable". */
 static const char *availability(ctg_warehouse *wh, const ctg_indicator *ind)
 {
     if (!wh)
         return "";
+    long years = computed_years(wh, ind->id);
+    if (years > 0)
+        return "computed";
     for (size_t a = 0; a < ind->nalts; a++) {
         const ctg_source *s = &ind->alts[a];
-        const ctg_sum *main = s->agg == CTG_AGG_POINT_MORT ? &s->pm[CTG_PM_LOG]
-                              : s->agg == CTG_AGG_GROWTH_NATURAL ||
-                                      s->agg == CTG_AGG_GROWTH_MIGRATION
-                                  ? &s->gs[CTG_GS_END]
-                                  : &s->num;
-        ctg_buf list = CTG_BUF_INIT;
-        size_t n = 0;
-        ctg_error err;
-        ctg_status st = ctg_fetch_periods(wh, main->terms[0].family, main->terms[0].variable,
-                                          &list, &n, &err);
-        ctg_buf_free(&list);
-        if (st == CTG_OK && n > 0)
-            return "available";
+        int all = 1;
+        if (s->agg == CTG_AGG_POINT_MORT) {
+            for (int k = 0; k < CTG_PM_INPUTS && all; k++)
+                all = holds_sum(wh, &s->pm[k]);
+        } else if (s->agg == CTG_AGG_GROWTH_NATURAL || s->agg == CTG_AGG_GROWTH_MIGRATION) {
+            for (int k = 0; k < CTG_GS_INPUTS && all; k++)
+                all = holds_sum(wh, &s->gs[k]);
+        } else {
+            all = holds_sum(wh, &s->num) && holds_sum(wh, &s->den);
+        }
+        if (all)
+            return years == 0 ? "no-years" : "available";
     }
     return "unavailable";
 }
@@ -107,13 +148,21 @@ int ctg_cmd_indicators(ctg_cli *cli, int argc, char **argv)
         else
             rc = ctg_usage_error("indicators", "no indicator '%s'", argv[optind]);
     } else {
-        printf("%-30s %-16s %-12s %-11s %-11s %s\n", "id", "axis", "unit", "aggregation",
-               wh ? "inputs" : "", "label");
-        for (size_t i = 0; i < ctg_catalogue_count(cat); i++) {
+        ctg_table *t = ctg_table_new(6);
+        const char *head[6] = {"id", "axis", "unit", "aggregation", wh ? "inputs" : "", "label"};
+        ctg_status st = t ? ctg_table_add(t, head) : CTG_ERR_NOMEM;
+        for (size_t i = 0; st == CTG_OK && i < ctg_catalogue_count(cat); i++) {
             const ctg_indicator *ind = ctg_catalogue_at(cat, i);
-            printf("%-30s %-16s %-12s %-11s %-11s %s\n", ind->id, ind->axis, ind->unit,
-                   ctg_aggregation_name(ind->alts[0].agg), availability(wh, ind), ind->label);
+            const char *row[6] = {ind->id, ind->axis, ind->unit,
+                                  ctg_aggregation_name(ind->alts[0].agg), availability(wh, ind),
+                                  ind->label};
+            st = ctg_table_add(t, row);
         }
+        if (st == CTG_OK)
+            ctg_table_print(t, stdout);
+        else
+            rc = ctg_report(&(ctg_error){CTG_ERR_NOMEM, "", 0, "out of memory"});
+        ctg_table_free(t);
     }
     ctg_wh_close(wh);
     ctg_catalogue_free(cat);

@@ -340,9 +340,7 @@ static void read_value(sqlite3_stmt *q, ctg_value *v)
     }
 }
 
-/* The SQL condition "unit u lies inside the territory bound as ?3" for a
- * territory of this level (a list is bound as "C1,C2,..."). */
-static const char *inside_condition(ctg_level level)
+const char *ctg_territory_condition(ctg_level level)
 {
     switch (level) {
     case CTG_LEVEL_NONE:
@@ -351,32 +349,33 @@ static const char *inside_condition(ctg_level level)
     case CTG_LEVEL_ARM:
         return "(u.code = ?3 OR u.commune = ?3)";
     case CTG_LEVEL_EPCI:
-        return "u.epci = ?3";
+        return "(u.epci = ?3 OR (u.level = 'epci' AND u.code = ?3))";
     case CTG_LEVEL_DEP:
-        return "(u.dep = ?3 OR (u.level = 'epci' AND EXISTS (SELECT 1 FROM geo_unit c WHERE "
-               "c.geo_year = u.geo_year AND c.level = 'commune' AND c.epci = u.code AND "
-               "c.dep = ?3)))";
+        return "(u.dep = ?3 OR (u.level = 'dep' AND u.code = ?3) OR (u.level = 'epci' AND EXISTS "
+               "(SELECT 1 FROM geo_unit c WHERE c.geo_year = u.geo_year AND c.level = 'commune' "
+               "AND c.epci = u.code AND c.dep = ?3)))";
     case CTG_LEVEL_REG:
-        return "(u.reg = ?3 OR (u.level = 'epci' AND EXISTS (SELECT 1 FROM geo_unit c WHERE "
-               "c.geo_year = u.geo_year AND c.level = 'commune' AND c.epci = u.code AND "
-               "c.reg = ?3)) OR (u.level = 'dep' AND EXISTS (SELECT 1 FROM geo_unit c WHERE "
-               "c.geo_year = u.geo_year AND c.level = 'commune' AND c.dep = u.code AND "
-               "c.reg = ?3)))";
+        return "(u.reg = ?3 OR (u.level = 'reg' AND u.code = ?3) OR (u.level = 'epci' AND EXISTS "
+               "(SELECT 1 FROM geo_unit c WHERE c.geo_year = u.geo_year AND c.level = 'commune' "
+               "AND c.epci = u.code AND c.reg = ?3)) OR (u.level = 'dep' AND EXISTS "
+               "(SELECT 1 FROM geo_unit c WHERE c.geo_year = u.geo_year AND c.level = 'commune' "
+               "AND c.dep = u.code AND c.reg = ?3)))";
     default:
         return "1";
     }
 }
 
-static void bind_territory(sqlite3_stmt *q, const ctg_territory *t, ctg_buf *list)
+void ctg_territory_bind(sqlite3_stmt *q, int index, const ctg_territory *t)
 {
     if (t->level != CTG_LEVEL_NONE) {
-        sqlite3_bind_text(q, 3, t->code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, index, t->code, -1, SQLITE_TRANSIENT);
         return;
     }
-    ctg_buf_reset(list);
+    ctg_buf list = CTG_BUF_INIT;
     for (size_t i = 0; i < t->ncommunes; i++)
-        ctg_buf_printf(list, "%s%s", i ? "," : "", t->communes[i]);
-    sqlite3_bind_text(q, 3, ctg_buf_str(list), -1, SQLITE_TRANSIENT);
+        ctg_buf_printf(&list, "%s%s", i ? "," : "", t->communes[i]);
+    sqlite3_bind_text(q, index, ctg_buf_str(&list), -1, SQLITE_TRANSIENT);
+    ctg_buf_free(&list);
 }
 
 ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char *year,
@@ -385,7 +384,7 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
 {
     *vals = NULL;
     *n = 0;
-    ctg_buf sql = CTG_BUF_INIT, list = CTG_BUF_INIT;
+    ctg_buf sql = CTG_BUF_INIT;
     sqlite3_stmt *q = NULL;
     ctg_value *out = NULL;
     size_t count = 0, cap = 0;
@@ -394,13 +393,13 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
                    "u.geo_year = v.geo_year AND u.level = v.level AND u.code = v.code "
                    "WHERE v.geo_year = ?1 AND v.indicator = ?2 AND v.year = ?4 AND "
                    "v.level = ?5 AND %s ORDER BY v.code",
-                   inside_condition(t->level));
+                   ctg_territory_condition(t->level));
     ctg_status st = ctg_wh_prepare(r->wh, ctg_buf_str(&sql), &q, err);
     if (st != CTG_OK)
         goto cleanup;
     sqlite3_bind_int(q, 1, r->geo_year);
     sqlite3_bind_text(q, 2, indicator, -1, SQLITE_STATIC);
-    bind_territory(q, t, &list);
+    ctg_territory_bind(q, 3, t);
     sqlite3_bind_text(q, 4, year, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 5, ctg_level_name(level), -1, SQLITE_STATIC);
     int rc;
@@ -428,7 +427,6 @@ cleanup:
     free(out);
     sqlite3_finalize(q);
     ctg_buf_free(&sql);
-    ctg_buf_free(&list);
     return st;
 }
 

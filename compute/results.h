@@ -18,6 +18,8 @@
 
 #include <stddef.h>
 
+#include <sqlite3.h>
+
 #include "compute/catalogue.h"
 #include "compute/stats.h"
 #include "core/error.h"
@@ -41,6 +43,15 @@ ctg_status ctg_territory_parse(const char *spec, ctg_territory *t, ctg_error *er
 
 /* Frees the list of a territory (t may hold none). */
 void ctg_territory_clear(ctg_territory *t);
+
+/* The SQL condition "geo_unit u lies inside a territory of this level (or
+ * is that unit)", the territory being bound as parameter ?3 with
+ * ctg_territory_bind (for a list of communes: "C1,C2,..."). */
+const char *ctg_territory_condition(ctg_level level);
+
+/* Binds territory t to parameter `index` of q, as ctg_territory_condition
+ * expects it. */
+void ctg_territory_bind(sqlite3_stmt *q, int index, const ctg_territory *t);
 
 /* What a unit is: its name and parents, from the geography compute used. */
 typedef struct ctg_unit_info {

@@ -151,8 +151,8 @@ expect_eq "every year of pop_total" "2015 2016 2021" "$(tail -n +2 "$SCRATCH/out
 # indicators lists the catalogue and says what the warehouse can feed.
 run 0 --db "$DB" indicators
 grep -q '^median_income .* unavailable ' "$SCRATCH/out" || fail "median income unavailable here"
-grep -q '^childcare_coverage .* available ' "$SCRATCH/out" || fail "childcare available here"
-grep -q '^single_parent_share .* available ' "$SCRATCH/out" || fail "single parents available"
+grep -q '^childcare_coverage .* computed ' "$SCRATCH/out" || fail "childcare computed here"
+grep -q '^single_parent_share .* computed ' "$SCRATCH/out" || fail "single parents computed"
 run 0 --db "$DB" indicators point_mort
 grep -q 'built        sitadel:log_com@-4..0' "$SCRATCH/out" || fail "indicators point_mort: $(cat "$SCRATCH/out")"
 # a span is written back as the catalogue writes it
