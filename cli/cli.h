@@ -40,6 +40,7 @@ int ctg_cmd_export(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_indicators(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_compare(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_rank(ctg_cli *cli, int argc, char **argv);
+int ctg_cmd_report(ctg_cli *cli, int argc, char **argv);
 
 /* Looks a command up by name; NULL if unknown. */
 const ctg_command *ctg_command_find(const char *name);

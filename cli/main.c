@@ -106,6 +106,18 @@ static const ctg_command COMMANDS[] = {
      "mean, sd) and the territory's own value. Secret and missing values are\n"
      "listed last, unranked.\n",
      ctg_cmd_rank},
+    {"report", "write the PDF diagnosis of a territory, one file per axis of its plan",
+     "ctgdiag [--db FILE] report --territory LEVEL:CODE [--plan FILE] [--name TEXT]\n"
+     "                           [--year Y] [--geo-year Y] [--out DIR]\n"
+     "\n"
+     "Writes DIR/<territory>-axe-<N>.pdf for each axis of the plan (a plan file,\n"
+     "samples/plans/README.md; default: schemas/plan_default.csv, the usual CTG\n"
+     "axes with the indicators of the catalogue that serve each) and\n"
+     "DIR/<territory>-diagnostic.pdf (cover, every axis, annexes). TERRITORY is\n"
+     "epci:CODE, commune:CODE, dep:CODE or communes:C1,C2 (--name names it); the\n"
+     "plan's own territory when omitted. DIR defaults to ./reports. The PDFs are\n"
+     "reproducible: no clock; a date only from SOURCE_DATE_EPOCH.\n",
+     ctg_cmd_report},
     {"indicators", "list the indicators of the catalogue, with definitions",
      "ctgdiag [--db FILE] indicators [ID]\n"
      "\n"

@@ -40,6 +40,9 @@ check 0 --db "$tmp/w.db" rank single_parent_share --in epci:200066124
 check 0 --db "$tmp/w.db" rank births --level epci --in dep:81 --format json
 check 0 --db "$tmp/w.db" rank pop_total --in communes:81099,81105,81004 --format csv
 check 64 --db "$tmp/w.db" rank pop_total --in epci:999999999
+check 0 --db "$tmp/w.db" report --plan samples/plans/saint-jean.csv --out "$tmp/reports"
+check 0 --db "$tmp/w.db" report --territory communes:81099,81105 --out "$tmp/reports"
+check 65 --db "$tmp/w.db" report --plan samples/README.md --territory epci:200066124 --out "$tmp/reports"
 printf 'CODGEO;FOO\n81099;1\n' >"$tmp/unknown.csv"
 check 65 --db "$tmp/w.db" ingest "$tmp/unknown.csv"
 printf '\357\273\277dtreffre;numcomdo;nomcom;indfoy_ndur\n2024-06;81099;GAILLAC;10\n2024-06;81099;GAILLAC;15\n2024-06;81105;GRAULHET;-5\n2024-06;81004;ALBI;400\n' >"$tmp/conflict.csv"
