@@ -17,6 +17,7 @@
 
 /* What every page of a territory's reports needs. */
 typedef struct report {
+    ctg_warehouse *wh;
     ctg_results *res;
     const ctg_catalogue *cat;
     const ctg_plan *plan;
@@ -114,6 +115,15 @@ static void file_stem(const report *r, char *out, size_t size)
 
 /* ----------------------------------------------------------------- values */
 
+/* The space between a figure and its unit: U+202F before % and ‰ (French
+ * typography), U+00A0 before a word; neither breaks a line. */
+static const char *unit_space(const char *unit)
+{
+    if (!unit[0])
+        return "";
+    return unit[0] == '%' || !strncmp(unit, "‰", strlen("‰")) ? CTG_NNBSP : "\xC2\xA0";
+}
+
 /* The year shown for an indicator: --year, else its latest. */
 static ctg_status year_of(const report *r, const char *id, char year[16], ctg_error *err)
 {
@@ -132,7 +142,7 @@ static void display(const ctg_value *v, int found, const char *unit, char *buf, 
         return;
     }
     ctg_value_display(v, unit, number, sizeof number);
-    snprintf(buf, size, "%s%s%s", number, isnan(v->value) || !unit[0] ? "" : " ",
+    snprintf(buf, size, "%s%s%s", number, isnan(v->value) ? "" : unit_space(unit),
              isnan(v->value) ? "" : unit);
 }
 
@@ -152,7 +162,8 @@ static void remark(const ctg_value *v, int found, int brief, char *buf, size_t s
     else if (!strcmp(v->status, "partial") && !isnan(v->coverage)) {
         /* never "100 %" for a partial value: one decimal, rounded down */
         ctg_format_fr(floor(1000 * v->coverage) / 10, 1, cov, sizeof cov);
-        snprintf(buf, size, "partiel : %s %% de la population couverte", cov);
+        snprintf(buf, size, "partiel : %s" CTG_NNBSP "%% de la population couverte%s", cov,
+                 v->coverage < 0.5 ? " (insuffisant)" : "");
     } else if (!strcmp(v->status, "approx"))
         snprintf(buf, size, "approché");
     else if (!strcmp(v->status, "rounded") && !brief)
@@ -215,15 +226,27 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
     if (agg == CTG_AGG_SUM || agg == CTG_AGG_POINT_MORT)
         return CTG_OK; /* counts: a territory and France are not comparable */
     int dec = ctg_unit_decimals(ind->unit);
-    char tv[64], fv[64], gap[64];
+    char tv[64], fv[64], gap[64], cov[32];
+    /* an index has no unit to print after its figures */
+    const char *unit = !strcmp(ind->unit, "indice") ? "" : ind->unit;
+    const char *sp = unit_space(unit);
     ctg_format_fr(t->value, dec, tv, sizeof tv);
     ctg_format_fr(fr->value, dec, fv, sizeof fv);
+    /* under half the population known, the value is not the territory's
+     * (../shared/docs/indicators.md) */
+    if (!strcmp(t->status, "partial") && t->coverage < 0.5) {
+        ctg_format_fr(floor(1000 * t->coverage) / 10, 1, cov, sizeof cov);
+        ctg_buf_printf(out,
+                       "%s : couverture insuffisante pour %s (valeurs connues pour %s" CTG_NNBSP
+                       "%% de la population seulement) ; pas de comparaison avec la France.",
+                       ind->label, r->name, cov);
+        return CTG_OK;
+    }
+    const char *approx =
+        !strcmp(t->status, "approx") || strstr(t->flags, "approx") ? " (valeur approchée)" : "";
     double diff = t->value - fr->value;
     ctg_format_fr(fabs(diff), dec, gap, sizeof gap);
-    int share = ctg_results_is_share(r->res, ind->id, year);
-    const char *pts = !strcmp(ind->unit, "%") ? " points" : "";
-    const char *unit = ind->unit;
-    if (share) {
+    if (ctg_results_is_share(r->res, ind->id, year)) {
         double k, n, lo, hi;
         ctg_status st = territory_counts(r, ind->id, year, &k, &n, err);
         if (st != CTG_OK)
@@ -232,22 +255,27 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
             double f = fr->value / 100;
             if (f >= lo && f <= hi) {
                 ctg_buf_printf(out,
-                               "%s : %s %s pour %s, %s %s pour la France ; l'écart n'est pas "
+                               "%s : %s%s%s pour %s%s, %s%s%s pour la France ; l'écart n'est pas "
                                "significatif (la valeur de la France est dans l'intervalle de "
-                               "confiance à 95 %% du territoire).",
-                               ind->label, tv, unit, r->name, fv, unit);
+                               "confiance à 95" CTG_NNBSP "%% du territoire).",
+                               ind->label, tv, sp, unit, r->name, approx, fv, sp, unit);
                 return CTG_OK;
             }
         }
     }
     if (fabs(diff) < pow(10, -dec) / 2) {
-        ctg_buf_printf(out, "%s : %s %s pour %s, comme pour la France.", ind->label, tv, unit,
-                       r->name);
+        ctg_buf_printf(out, "%s : %s%s%s pour %s%s, comme pour la France.", ind->label, tv, sp,
+                       unit, r->name, approx);
         return CTG_OK;
     }
-    ctg_buf_printf(out, "%s : %s %s pour %s contre %s %s pour la France, soit %s%s%s%s de %s.",
-                   ind->label, tv, unit, r->name, fv, unit, gap, pts[0] ? pts : " ",
-                   pts[0] ? "" : unit, "", diff > 0 ? "plus" : "moins");
+    /* the gap: points for a percentage (singular under 2), else the unit */
+    double shown = round(fabs(diff) * pow(10, dec)) / pow(10, dec); /* as printed */
+    const char *by = !strcmp(ind->unit, "%") ? (shown < 2 ? "\xC2\xA0point" : "\xC2\xA0points")
+                     : unit[0]                ? sp
+                                              : "";
+    ctg_buf_printf(out, "%s : %s%s%s pour %s%s contre %s%s%s pour la France, soit %s%s%s de %s.",
+                   ind->label, tv, sp, unit, r->name, approx, fv, sp, unit, gap, by,
+                   !strcmp(ind->unit, "%") ? "" : unit, diff > 0 ? "plus" : "moins");
     return CTG_OK;
 }
 
@@ -644,6 +672,155 @@ static ctg_status annex_method(ctg_pdf *pdf, report *r, ctg_error *err)
     return st;
 }
 
+/* Sources: every file the warehouse holds values from (producer, file,
+ * vintage, SHA-256 prefix, when loaded). */
+static ctg_status annex_sources(ctg_pdf *pdf, report *r, ctg_error *err)
+{
+    static const ctg_pdf_column COLS[] = {{"Producteur", 0.14, 0}, {"Fichier", 0.42, 0},
+                                          {"Millésime", 0.12, 0},  {"SHA-256", 0.16, 0},
+                                          {"Chargé le", 0.16, 0}};
+    sqlite3_stmt *q = NULL;
+    ctg_pdf_table *tab = NULL;
+    ctg_status st = ctg_pdf_heading(pdf, 0, "Annexe : sources", err);
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(r->wh,
+                            "SELECT fa.producer, f.name, f.vintage, substr(f.sha256, 1, 12), "
+                            "substr(f.loaded_at, 1, 10) FROM source_file f JOIN family fa ON "
+                            "fa.id = f.family WHERE EXISTS (SELECT 1 FROM obs_row o WHERE "
+                            "o.file_id = f.id) ORDER BY fa.producer, f.family, f.vintage, f.name",
+                            &q, err);
+    if (st == CTG_OK)
+        st = ctg_pdf_paragraph(pdf, CTG_PDF_BODY, 0,
+                               "Les fichiers dont proviennent les valeurs de l'entrepôt, avec "
+                               "l'empreinte SHA-256 de leur contenu (12 premiers caractères).",
+                               err);
+    if (st == CTG_OK)
+        st = ctg_pdf_table_begin(pdf, COLS, 5, &tab, err);
+    while (st == CTG_OK && sqlite3_step(q) == SQLITE_ROW) {
+        const char *cells[5];
+        for (int i = 0; i < 5; i++) {
+            const unsigned char *t = sqlite3_column_text(q, i);
+            cells[i] = t ? (const char *)t : "";
+        }
+        st = ctg_pdf_table_row(tab, cells, 0, err);
+    }
+    ctg_status end = tab ? ctg_pdf_table_end(tab, err) : CTG_OK;
+    sqlite3_finalize(q);
+    return st != CTG_OK ? st : end;
+}
+
+/* Data quality: for each indicator shown, how many units of the territory
+ * are secret, missing, partial or approximated at the year shown. */
+static ctg_status annex_quality(ctg_pdf *pdf, report *r, ctg_error *err)
+{
+    static const ctg_pdf_column COLS[] = {{"Indicateur", 0.40, 0}, {"Année", 0.10, 0},
+                                          {"Unités", 0.10, 1},      {"Secret", 0.10, 1},
+                                          {"N.d.", 0.10, 1},        {"Partiel", 0.10, 1},
+                                          {"Approché", 0.10, 1}};
+    ctg_pdf_table *tab = NULL;
+    ctg_status st = ctg_pdf_heading(pdf, 0, "Annexe : qualité des données", err);
+    char text[600];
+    snprintf(text, sizeof text,
+             "Pour chaque indicateur présenté, le nombre de %s de %s dont la valeur est "
+             "secrète (secret statistique du producteur), non disponible, partielle (calculée sur "
+             "les parties connues) ou approchée.",
+             r->members == CTG_LEVEL_IRIS ? "IRIS" : "communes", r->name);
+    if (st == CTG_OK)
+        st = ctg_pdf_paragraph(pdf, CTG_PDF_BODY, 0, text, err);
+    if (st == CTG_OK)
+        st = ctg_pdf_table_begin(pdf, COLS, 7, &tab, err);
+    char *seen[512];
+    size_t nseen = 0;
+    for (size_t a = 0; st == CTG_OK && a < r->plan->naxes; a++) {
+        char *ids[256];
+        size_t n = axis_indicators(&r->plan->axes[a], ids, 256);
+        for (size_t i = 0; st == CTG_OK && i < n; i++) {
+            const ctg_indicator *ind = ctg_catalogue_find(r->cat, ids[i]);
+            char year[16] = "";
+            if (!ind || listed(seen, nseen, ids[i]) || nseen == 512)
+                continue;
+            seen[nseen++] = ids[i];
+            st = year_of(r, ind->id, year, err);
+            if (st != CTG_OK || !year[0])
+                continue;
+            ctg_value *vals = NULL;
+            size_t nv = 0;
+            st = ctg_results_members(r->res, ind->id, year, r->members, &r->terr, &vals, &nv,
+                                     err);
+            int count[4] = {0, 0, 0, 0};
+            static const char *const ST[4] = {"secret", "missing", "partial", "approx"};
+            for (size_t k = 0; k < nv; k++)
+                for (int c = 0; c < 4; c++)
+                    count[c] += !strcmp(vals[k].status, ST[c]) ||
+                                (c == 3 && strstr(vals[k].flags, "approx") != NULL);
+            free(vals);
+            if (st != CTG_OK || nv == 0)
+                continue;
+            char cells_text[5][32];
+            snprintf(cells_text[0], 32, "%zu", nv);
+            for (int c = 0; c < 4; c++)
+                snprintf(cells_text[c + 1], 32, "%d", count[c]);
+            const char *cells[7] = {ind->label,    year,          cells_text[0], cells_text[1],
+                                    cells_text[2], cells_text[3], cells_text[4]};
+            st = ctg_pdf_table_row(tab, cells, 0, err);
+        }
+    }
+    ctg_status end = tab ? ctg_pdf_table_end(tab, err) : CTG_OK;
+    return st != CTG_OK ? st : end;
+}
+
+/* The key findings: the sentence of every rate of every axis. */
+static ctg_status summary(ctg_pdf *pdf, report *r, ctg_error *err)
+{
+    ctg_status st = ctg_pdf_heading(pdf, 0, "Synthèse des constats", err);
+    if (st == CTG_OK)
+        st = ctg_pdf_paragraph(pdf, CTG_PDF_SMALL, 0,
+                               "Chaque taux du territoire comparé à celui de la France. Un écart "
+                               "n'est dit significatif que lorsque la valeur de la France sort de "
+                               "l'intervalle de confiance à 95 % du territoire (proportions "
+                               "reposant sur des effectifs).",
+                               err);
+    for (size_t a = 0; st == CTG_OK && a < r->plan->naxes; a++) {
+        const ctg_plan_axis *axis = &r->plan->axes[a];
+        char *ids[256];
+        size_t n = axis_indicators(axis, ids, 256);
+        ctg_buf all = CTG_BUF_INIT;
+        for (size_t i = 0; st == CTG_OK && i < n; i++) {
+            const ctg_indicator *ind = ctg_catalogue_find(r->cat, ids[i]);
+            char year[16] = "";
+            if (!ind)
+                continue;
+            st = year_of(r, ind->id, year, err);
+            if (st != CTG_OK || !year[0])
+                continue;
+            ctg_value t, fr;
+            int ft = 0, ff = 0;
+            st = ctg_results_value(r->res, ind->id, year, &r->refs[0], &t, &ft, err);
+            if (st == CTG_OK)
+                st = ctg_results_value(r->res, ind->id, year, &r->refs[r->nrefs - 1], &fr, &ff,
+                                       err);
+            if (st != CTG_OK || !ft || !ff)
+                continue;
+            ctg_buf one = CTG_BUF_INIT;
+            st = finding(r, ind, year, &t, &fr, &one, err);
+            if (st == CTG_OK && one.len)
+                ctg_buf_printf(&all, "%s%s", all.len ? "\n" : "", ctg_buf_str(&one));
+            ctg_buf_free(&one);
+        }
+        if (st == CTG_OK && all.len) {
+            char heading[600];
+            snprintf(heading, sizeof heading, "Axe %s : %s", axis->number, axis->title);
+            st = ctg_pdf_paragraph(pdf, CTG_PDF_BOLD, 0, heading, err);
+            char *save = NULL;
+            for (char *line = strtok_r(all.data, "\n", &save); st == CTG_OK && line;
+                 line = strtok_r(NULL, "\n", &save))
+                st = ctg_pdf_paragraph(pdf, CTG_PDF_BODY, 8, line, err);
+        }
+        ctg_buf_free(&all);
+    }
+    return st;
+}
+
 /* ------------------------------------------------------------------ files */
 
 static ctg_status make_dir(const char *dir, ctg_error *err)
@@ -691,10 +868,16 @@ static ctg_status write_diagnosis(report *r, const char *stem, ctg_report_result
     ctg_status st = new_doc(r, title, &pdf, err);
     if (st == CTG_OK)
         st = cover(pdf, r, err);
+    if (st == CTG_OK && r->terr.level != CTG_LEVEL_FR)
+        st = summary(pdf, r, err);
     for (size_t a = 0; st == CTG_OK && a < r->plan->naxes; a++)
         st = write_axis(pdf, r, &r->plan->axes[a], err);
     if (st == CTG_OK)
         st = annex_method(pdf, r, err);
+    if (st == CTG_OK)
+        st = annex_sources(pdf, r, err);
+    if (st == CTG_OK)
+        st = annex_quality(pdf, r, err);
     if (st == CTG_OK)
         st = ctg_pdf_save(pdf, path, err);
     if (st == CTG_OK) {
@@ -712,6 +895,7 @@ ctg_status ctg_report_write(ctg_warehouse *wh, const ctg_catalogue *cat, const c
     memset(res, 0, sizeof *res);
     report r;
     memset(&r, 0, sizeof r);
+    r.wh = wh;
     r.cat = cat;
     r.plan = plan;
     r.opt = opt;
