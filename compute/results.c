@@ -305,6 +305,13 @@ ctg_status ctg_results_check_territory(ctg_results *r, const ctg_territory *t, c
     return CTG_OK;
 }
 
+int ctg_results_source_rank(ctg_results *r, const char *indicator, const char *year)
+{
+    const ctg_indicator *ind = NULL;
+    const ctg_source *src = source_for(r, indicator, year, &ind);
+    return src ? src->rank : 0;
+}
+
 int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year)
 {
     const ctg_indicator *ind = NULL;

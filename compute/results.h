@@ -132,6 +132,10 @@ ctg_status ctg_results_check_territory(ctg_results *r, const ctg_territory *t, c
  * (CTG_AGG_SUM when unknown). */
 ctg_aggregation ctg_results_aggregation(ctg_results *r, const char *indicator, const char *year);
 
+/* The rank of the catalogue alternative that gave indicator's values for
+ * year (0 when none): values of one series come from one rank. */
+int ctg_results_source_rank(ctg_results *r, const char *indicator, const char *year);
+
 /* Whether indicator's values for year are proportions of a count (a `ratio`
  * line with scale 100 and unit %): then in[0] successes out of in[1]. */
 int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year);

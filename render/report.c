@@ -313,6 +313,97 @@ static ctg_status reference_table(ctg_pdf *pdf, report *r, const ctg_indicator *
     return st != CTG_OK ? st : end;
 }
 
+/*
+ * The yearly series of the territory (solid line) and of France (dashed,
+ * rates only) up to `year`, over the years of the same source: drawn when
+ * it has at least three years and is not a census indicator (whose
+ * vintages overlap: ../shared/docs/indicators.md).
+ */
+static ctg_status series_chart(ctg_pdf *pdf, report *r, const ctg_indicator *ind,
+                               const char *year, int rate, ctg_error *err)
+{
+    char *years = NULL;
+    size_t ny = 0;
+    ctg_status st = ctg_results_years(r->res, ind->id, &years, &ny, err);
+    double tv[64], fv[64];
+    char ys[64][16];
+    size_t n = 0;
+    int rank = ctg_results_source_rank(r->res, ind->id, year);
+    const char *p = years;
+    for (size_t i = 0; st == CTG_OK && i < ny && n < 64; i++, p += strlen(p) + 1) {
+        if (strlen(p) != strlen(year) || strcmp(p, year) > 0 ||
+            ctg_results_source_rank(r->res, ind->id, p) != rank)
+            continue;
+        ctg_value v;
+        int found = 0;
+        st = ctg_results_value(r->res, ind->id, p, &r->refs[0], &v, &found, err);
+        if (st != CTG_OK || !found || isnan(v.value))
+            continue;
+        tv[n] = v.value;
+        fv[n] = NAN;
+        if (rate && r->terr.level != CTG_LEVEL_FR) {
+            st = ctg_results_value(r->res, ind->id, p, &r->refs[r->nrefs - 1], &v, &found, err);
+            if (st == CTG_OK && found)
+                fv[n] = v.value;
+        }
+        snprintf(ys[n], sizeof ys[n], "%s", p);
+        n++;
+    }
+    free(years);
+    if (st != CTG_OK || n < 3)
+        return st;
+    double hi = tv[0], lo = tv[0];
+    for (size_t i = 0; i < n; i++) {
+        hi = fmax(hi, tv[i]);
+        lo = fmin(lo, tv[i]);
+        if (isfinite(fv[i])) {
+            hi = fmax(hi, fv[i]);
+            lo = fmin(lo, fv[i]);
+        }
+    }
+    if (!(hi > lo)) { /* a flat series: a band around it */
+        hi += fabs(hi) * 0.1 + 1;
+        lo -= fabs(lo) * 0.1 + 1;
+    }
+    double pad = (hi - lo) * 0.1; /* the scale of the data, not from 0: its labels say so */
+    hi += pad;
+    lo = lo - pad < 0 && lo >= 0 ? 0 : lo - pad;
+    double x0, y0, w;
+    st = ctg_pdf_area(pdf, 140, &x0, &y0, &w, err);
+    if (st != CTG_OK)
+        return st;
+    const double left = x0 + 44, right = x0 + w - 10, top = y0 - 8, bottom = y0 - 104;
+    const double sy = (top - bottom) / (hi - lo), sx = (right - left) / (double)(n - 1);
+    int dec = ctg_unit_decimals(ind->unit);
+    char a[64], b[64];
+    st = ctg_pdf_line(pdf, left, bottom, left, top, 0.5, 0, 0, err);
+    if (st == CTG_OK)
+        st = ctg_pdf_line(pdf, left, bottom, right, bottom, 0.5, 0, 0, err);
+    ctg_format_fr(hi, dec, a, sizeof a);
+    ctg_format_fr(lo, dec, b, sizeof b);
+    if (st == CTG_OK)
+        st = ctg_pdf_text_at(pdf, left - 3, top - 3, 7, 2, a, err);
+    if (st == CTG_OK)
+        st = ctg_pdf_text_at(pdf, left - 3, bottom, 7, 2, b, err);
+    for (size_t i = 0; st == CTG_OK && i < n; i++) {
+        double x = left + i * sx;
+        if (i + 1 < n)
+            st = ctg_pdf_line(pdf, x, bottom + (tv[i] - lo) * sy, x + sx,
+                              bottom + (tv[i + 1] - lo) * sy, 1.4, 0, 0, err);
+        if (st == CTG_OK && i + 1 < n && isfinite(fv[i]) && isfinite(fv[i + 1]))
+            st = ctg_pdf_line(pdf, x, bottom + (fv[i] - lo) * sy, x + sx,
+                              bottom + (fv[i + 1] - lo) * sy, 1, 0.35, 3, err);
+        if (st == CTG_OK && (n <= 12 || i % 2 == 0 || i == n - 1))
+            st = ctg_pdf_text_at(pdf, x, bottom - 10, 7, 1, ys[i], err);
+    }
+    char caption[400];
+    snprintf(caption, sizeof caption, "Trait plein : %s%s.", r->name,
+             rate && r->terr.level != CTG_LEVEL_FR ? " ; tirets : France" : "");
+    if (st == CTG_OK)
+        st = ctg_pdf_text_at(pdf, left, bottom - 22, 7, 0, caption, err);
+    return st;
+}
+
 /* The evolution of the territory's value, as a sentence. */
 static ctg_status evolution(ctg_pdf *pdf, report *r, const ctg_indicator *ind, const char *year,
                             const ctg_value *t, ctg_error *err)
@@ -345,9 +436,16 @@ static ctg_status evolution(ctg_pdf *pdf, report *r, const ctg_indicator *ind, c
         ctg_format_fr(t->value, dec, b, sizeof b);
         ctg_buf_printf(&text, "Évolution : %s en %s, %s en %s.", a, ev.previous, b, year);
     }
-    if (text.len)
+    if (!ev.census && ev.n >= 3) /* the sentence with its chart */
+        st = ctg_pdf_keep(pdf, 175, err);
+    if (st == CTG_OK && text.len)
         st = ctg_pdf_paragraph(pdf, CTG_PDF_BODY, 0, ctg_buf_str(&text), err);
     ctg_buf_free(&text);
+    if (st == CTG_OK && !ev.census) {
+        ctg_aggregation agg = ctg_results_aggregation(r->res, ind->id, year);
+        st = series_chart(pdf, r, ind, year, agg != CTG_AGG_SUM && agg != CTG_AGG_POINT_MORT,
+                          err);
+    }
     return st;
 }
 
