@@ -284,9 +284,9 @@ static void print_table(const rank_args *a, const ctg_indicator *ind, const char
     size_t outliers = 0;
     for (size_t i = 0; i < n; i++)
         outliers += units[i].pos.outlier != 0;
-    printf("\nDistribution sur %zu unités : min %s ; 1er quartile %s ; médiane %s ; "
+    printf("\nDistribution sur %zu unité%s : min %s ; 1er quartile %s ; médiane %s ; "
            "3e quartile %s ; max %s\n",
-           d->n, mn, q1, med, q3, mx);
+           d->n, d->n > 1 ? "s" : "", mn, q1, med, q3, mx);
     printf("Moyenne %s ; écart-type %s ; %zu valeur%s atypique%s (au-delà de 1,5 écart "
            "interquartile)\n",
            mean, sd, outliers, outliers > 1 ? "s" : "", outliers > 1 ? "s" : "");
@@ -456,6 +456,9 @@ int ctg_cmd_rank(ctg_cli *cli, int argc, char **argv)
     size_t n = 0;
     char tname[200] = "";
     ctg_status st = ctg_territory_parse(a.in ? a.in : "fr", &terr, &err);
+    if (st == CTG_OK && terr.level == CTG_LEVEL_NONE && a.level != CTG_LEVEL_COMMUNE)
+        st = ctg_fail(&err, CTG_ERR_USAGE, NULL, 0,
+                      "a list of communes is ranked at --level commune only");
     if (st == CTG_OK)
         st = ctg_cli_catalogue(cli, &cat, &err);
     const ctg_indicator *ind = st == CTG_OK ? ctg_catalogue_find(cat, a.indicator) : NULL;

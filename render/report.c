@@ -11,6 +11,7 @@
 #include "compute/stats.h"
 #include "core/buf.h"
 #include "core/number.h"
+#include "core/sha256.h"
 #include "render/pdf.h"
 
 #define MAX_REFS 4
@@ -32,6 +33,20 @@ typedef struct report {
 } report;
 
 /* ------------------------------------------------------------- territory */
+
+/* Copies src into dst[size], cut (when too long) between two UTF-8
+ * characters, never inside one. */
+static void copy_utf8(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
 
 static void add_ref(report *r, ctg_level level, const char *code, const char *name)
 {
@@ -66,13 +81,16 @@ static ctg_status setup(report *r, ctg_error *err)
     if (st != CTG_OK)
         return st;
     if (r->opt->name)
-        snprintf(r->name, sizeof r->name, "%s", r->opt->name);
+        copy_utf8(r->name, sizeof r->name, r->opt->name);
     else if (found && u.name[0])
-        snprintf(r->name, sizeof r->name, "%s", u.name);
+        copy_utf8(r->name, sizeof r->name, u.name);
     else if (r->terr.level == CTG_LEVEL_FR)
         snprintf(r->name, sizeof r->name, "France");
+    else if (r->terr.level == CTG_LEVEL_NONE)
+        snprintf(r->name, sizeof r->name, "le territoire de %zu commune%s", r->terr.ncommunes,
+                 r->terr.ncommunes > 1 ? "s" : "");
     else
-        snprintf(r->name, sizeof r->name, "%s", spec);
+        copy_utf8(r->name, sizeof r->name, spec);
     /* the references: the territory itself, its EPCI and département (a
      * commune's), France */
     r->refs[0] = r->terr;
@@ -101,16 +119,42 @@ static ctg_status setup(report *r, ctg_error *err)
     return CTG_OK;
 }
 
-/* "epci-200066124", "commune-31488", "communes-81099-81105" */
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* "epci-200066124", "commune-31488"; a list of communes, in code order:
+ * "communes-81099-81105" up to 4 codes, else "communes-N-" and the first 8
+ * hex digits of the SHA-256 of the sorted codes (one name per set). */
 static void file_stem(const report *r, char *out, size_t size)
 {
-    if (r->terr.level == CTG_LEVEL_NONE) {
-        size_t o = (size_t)snprintf(out, size, "communes");
-        for (size_t i = 0; i < r->terr.ncommunes && o + 7 < size; i++)
-            o += (size_t)snprintf(out + o, size - o, "-%s", r->terr.communes[i]);
+    if (r->terr.level != CTG_LEVEL_NONE) {
+        snprintf(out, size, "%s-%s", ctg_level_name(r->terr.level), r->terr.code);
         return;
     }
-    snprintf(out, size, "%s-%s", ctg_level_name(r->terr.level), r->terr.code);
+    size_t n = r->terr.ncommunes;
+    char(*codes)[CTG_CODE_MAX] = malloc(n * sizeof *codes);
+    if (!codes) {
+        snprintf(out, size, "communes-%zu", n);
+        return;
+    }
+    memcpy(codes, r->terr.communes, n * sizeof *codes);
+    qsort(codes, n, sizeof *codes, cmp_code);
+    if (n <= 4) {
+        size_t o = (size_t)snprintf(out, size, "communes");
+        for (size_t i = 0; i < n && o < size; i++)
+            o += (size_t)snprintf(out + o, size - o, "-%s", codes[i]);
+    } else {
+        ctg_sha256 h;
+        char hex[CTG_SHA256_HEX_LEN + 1];
+        ctg_sha256_init(&h);
+        for (size_t i = 0; i < n; i++)
+            ctg_sha256_update(&h, codes[i], strlen(codes[i]) + 1);
+        ctg_sha256_final_hex(&h, hex);
+        snprintf(out, size, "communes-%zu-%.8s", n, hex);
+    }
+    free(codes);
 }
 
 /* ----------------------------------------------------------------- values */
@@ -242,8 +286,25 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
                        ind->label, r->name, cov);
         return CTG_OK;
     }
-    const char *approx =
-        !strcmp(t->status, "approx") || strstr(t->flags, "approx") ? " (valeur approchée)" : "";
+    if (!strcmp(fr->status, "partial") && fr->coverage < 0.5) {
+        ctg_format_fr(floor(1000 * fr->coverage) / 10, 1, cov, sizeof cov);
+        ctg_buf_printf(out,
+                       "%s : %s%s%s pour %s ; la valeur de la France ne repose que sur %s" CTG_NNBSP
+                       "%% de sa population : pas de comparaison.",
+                       ind->label, tv, sp, unit, r->name, cov);
+        return CTG_OK;
+    }
+    /* what the reader must know of the territory's value */
+    char caveat[160] = "";
+    if (!strcmp(t->status, "partial") && isfinite(t->coverage)) {
+        ctg_format_fr(floor(1000 * t->coverage) / 10, 1, cov, sizeof cov);
+        snprintf(caveat, sizeof caveat, " (valeur partielle : %s" CTG_NNBSP "%% de la population)",
+                 cov);
+    } else if (!strcmp(t->status, "approx") || strstr(t->flags, "approx")) {
+        snprintf(caveat, sizeof caveat, " (valeur approchée)");
+    }
+    const char *approx = caveat;
+    int tested = 0; /* a share whose Wilson interval could be computed */
     double diff = t->value - fr->value;
     ctg_format_fr(fabs(diff), dec, gap, sizeof gap);
     if (ctg_results_is_share(r->res, ind->id, year)) {
@@ -252,6 +313,7 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
         if (st != CTG_OK)
             return st;
         if (n > 0 && k >= 0 && k <= n && ctg_wilson(k, n, 0.95, &lo, &hi, NULL) == CTG_OK) {
+            tested = 1;
             double f = fr->value / 100;
             if (f >= lo && f <= hi) {
                 ctg_buf_printf(out,
@@ -273,9 +335,11 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
     const char *by = !strcmp(ind->unit, "%") ? (shown < 2 ? "\xC2\xA0point" : "\xC2\xA0points")
                      : unit[0]                ? sp
                                               : "";
-    ctg_buf_printf(out, "%s : %s%s%s pour %s%s contre %s%s%s pour la France, soit %s%s%s de %s.",
+    int share = ctg_results_is_share(r->res, ind->id, year);
+    ctg_buf_printf(out, "%s : %s%s%s pour %s%s contre %s%s%s pour la France, soit %s%s%s de %s%s.",
                    ind->label, tv, sp, unit, r->name, approx, fv, sp, unit, gap, by,
-                   !strcmp(ind->unit, "%") ? "" : unit, diff > 0 ? "plus" : "moins");
+                   !strcmp(ind->unit, "%") ? "" : unit, diff > 0 ? "plus" : "moins",
+                   share && !tested ? " (écart non testé : effectifs inconnus)" : "");
     return CTG_OK;
 }
 
@@ -330,7 +394,7 @@ static ctg_status series_chart(ctg_pdf *pdf, report *r, const ctg_indicator *ind
     size_t n = 0;
     int rank = ctg_results_source_rank(r->res, ind->id, year);
     const char *p = years;
-    for (size_t i = 0; st == CTG_OK && i < ny && n < 64; i++, p += strlen(p) + 1) {
+    for (size_t i = 0; st == CTG_OK && i < ny; i++, p += strlen(p) + 1) {
         if (strlen(p) != strlen(year) || strcmp(p, year) > 0 ||
             ctg_results_source_rank(r->res, ind->id, p) != rank)
             continue;
@@ -339,6 +403,12 @@ static ctg_status series_chart(ctg_pdf *pdf, report *r, const ctg_indicator *ind
         st = ctg_results_value(r->res, ind->id, p, &r->refs[0], &v, &found, err);
         if (st != CTG_OK || !found || isnan(v.value))
             continue;
+        if (n == 64) { /* keep the latest 64 */
+            memmove(tv, tv + 1, 63 * sizeof *tv);
+            memmove(fv, fv + 1, 63 * sizeof *fv);
+            memmove(ys, ys + 1, 63 * sizeof *ys);
+            n--;
+        }
         tv[n] = v.value;
         fv[n] = NAN;
         if (rate && r->terr.level != CTG_LEVEL_FR) {
@@ -425,11 +495,22 @@ static ctg_status evolution(ctg_pdf *pdf, report *r, const ctg_indicator *ind, c
     } else if (!ev.census && ev.trend.n >= 3 && !isnan(ev.trend.se)) {
         ctg_format_fr(ev.trend.slope, dec + 1, s, sizeof s);
         ctg_format_fr(ev.trend.se, dec + 1, se, sizeof se);
+        /* the slope of a rate is in points of it a year */
+        int many = fabs(ev.trend.slope) >= 2;
+        const char *per = !strcmp(ind->unit, "%") || !strcmp(ind->unit, "% par an")
+                              ? (many ? "\xC2\xA0points par an" : "\xC2\xA0point par an")
+                          : !strcmp(ind->unit, "‰") ? CTG_NNBSP "‰ par an"
+                          : !strcmp(ind->unit, "indice") ? " par an"
+                                                          : NULL;
+        char unit_per[96];
+        if (!per) {
+            snprintf(unit_per, sizeof unit_per, "\xC2\xA0%s par an", ind->unit);
+            per = unit_per;
+        }
         ctg_buf_printf(&text,
-                       "Tendance %s-%s (%zu années, même source) : %s%s %s par an (erreur type "
-                       "%s), %s au seuil de 5 %%.",
-                       ev.first, year, ev.trend.n, ev.trend.slope > 0 ? "+" : "", s, ind->unit,
-                       se,
+                       "Tendance %s-%s (%zu valeurs annuelles, même source) : %s%s%s (erreur "
+                       "type %s), %s au seuil de 5" CTG_NNBSP "%%.",
+                       ev.first, year, ev.trend.n, ev.trend.slope > 0 ? "+" : "", s, per, se,
                        ev.trend.significant ? "significative" : "non significative");
     } else if (ev.previous[0]) {
         ctg_format_fr(ev.previous_value, dec, a, sizeof a);
@@ -533,8 +614,8 @@ static ctg_status members_table(ctg_pdf *pdf, report *r, const ctg_indicator *in
                                 const char *year, const ctg_value *t, const ctg_value *fr,
                                 ctg_error *err)
 {
-    if (r->terr.level == CTG_LEVEL_FR)
-        return CTG_OK; /* 35,000 communes: `ctgdiag rank` */
+    if (r->terr.level == CTG_LEVEL_FR || r->terr.level == CTG_LEVEL_REG)
+        return CTG_OK; /* thousands of communes: `ctgdiag rank` */
     ctg_value *vals = NULL;
     size_t n = 0;
     ctg_status st = ctg_results_members(r->res, ind->id, year, r->members, &r->terr, &vals, &n,
@@ -666,7 +747,6 @@ static size_t axis_indicators(const ctg_plan_axis *axis, char **ids, size_t max)
 static ctg_status axis_plan(ctg_pdf *pdf, report *r, const ctg_plan_axis *axis, ctg_error *err)
 {
     ctg_status st = ctg_pdf_heading(pdf, 1, "Objectifs et actions du plan", err);
-    int shown = -2;
     for (size_t o = 0; st == CTG_OK && o <= axis->nobjectives; o++) {
         int objective = o < axis->nobjectives ? (int)o : -1;
         if (objective >= 0)
@@ -698,9 +778,7 @@ static ctg_status axis_plan(ctg_pdf *pdf, report *r, const ctg_plan_axis *axis, 
         if (st == CTG_OK && objective >= 0 && !any)
             st = ctg_pdf_paragraph(pdf, CTG_PDF_SMALL, 12, "Aucune action listée sous cet objectif.",
                                    err);
-        shown = objective;
     }
-    (void)shown;
     return st;
 }
 
@@ -738,8 +816,9 @@ static ctg_status cover(ctg_pdf *pdf, report *r, ctg_error *err)
     ctg_buf_printf(&text, "Plan : %s (%s). ", r->plan->source, r->plan->note);
     ctg_buf_puts(&text, "Chaque axe du plan présente ses objectifs et actions tels qu'écrits, puis "
                         "les indicateurs qui les documentent : valeur du territoire comparée à "
-                        "l'EPCI, au département et à la France, évolution, et valeurs des unités "
-                        "qui le composent. " CTG_VALUE_LEGEND ".");
+                        "la France (et, pour une commune, à son EPCI et à son département), "
+                        "évolution, et valeurs des unités qui le composent. " CTG_VALUE_LEGEND
+                        ".");
     if (st == CTG_OK)
         st = ctg_pdf_paragraph(pdf, CTG_PDF_SMALL, 0, ctg_buf_str(&text), err);
     ctg_buf_free(&text);
