@@ -106,8 +106,11 @@ ctg_status ctg_results_open(ctg_warehouse *wh, const ctg_catalogue *cat, int geo
         return st;
     if (geo_year)
         sqlite3_bind_int(q, 1, geo_year);
-    int found = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    int rc = sqlite3_step(q);
+    int found = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
     sqlite3_finalize(q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return ctg_wh_fail(wh, rc, err, "reading the computed geography years");
     if (!found) {
         if (geo_year)
             return ctg_fail(err, CTG_ERR_NOINPUT, ctg_wh_path(wh), 0,

@@ -873,7 +873,8 @@ static ctg_status annex_sources(ctg_pdf *pdf, report *r, ctg_error *err)
                                err);
     if (st == CTG_OK)
         st = ctg_pdf_table_begin(pdf, COLS, 5, &tab, err);
-    while (st == CTG_OK && sqlite3_step(q) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (st == CTG_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *cells[5];
         for (int i = 0; i < 5; i++) {
             const unsigned char *t = sqlite3_column_text(q, i);
@@ -881,6 +882,8 @@ static ctg_status annex_sources(ctg_pdf *pdf, report *r, ctg_error *err)
         }
         st = ctg_pdf_table_row(tab, cells, 0, err);
     }
+    if (st == CTG_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        st = ctg_wh_fail(r->wh, rc, err, "reading the sources");
     ctg_status end = tab ? ctg_pdf_table_end(tab, err) : CTG_OK;
     sqlite3_finalize(q);
     return st != CTG_OK ? st : end;
@@ -1022,7 +1025,9 @@ static ctg_status write_axis_file(report *r, size_t a, const char *stem, ctg_rep
     const ctg_plan_axis *axis = &r->plan->axes[a];
     char title[700], path[4096];
     snprintf(title, sizeof title, "%s : axe %s", r->name, axis->number);
-    snprintf(path, sizeof path, "%s/%s-axe-%zu.pdf", r->opt->out_dir, stem, a + 1);
+    int len = snprintf(path, sizeof path, "%s/%s-axe-%zu.pdf", r->opt->out_dir, stem, a + 1);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return ctg_fail(err, CTG_ERR_CANTCREAT, r->opt->out_dir, 0, "path too long");
     ctg_pdf *pdf = NULL;
     ctg_status st = new_doc(r, title, &pdf, err);
     if (st == CTG_OK)
@@ -1040,7 +1045,9 @@ static ctg_status write_diagnosis(report *r, const char *stem, ctg_report_result
 {
     char title[300], path[4096];
     snprintf(title, sizeof title, "%s : diagnostic territorial", r->name);
-    snprintf(path, sizeof path, "%s/%s-diagnostic.pdf", r->opt->out_dir, stem);
+    int len = snprintf(path, sizeof path, "%s/%s-diagnostic.pdf", r->opt->out_dir, stem);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return ctg_fail(err, CTG_ERR_CANTCREAT, r->opt->out_dir, 0, "path too long");
     ctg_pdf *pdf = NULL;
     ctg_status st = new_doc(r, title, &pdf, err);
     if (st == CTG_OK)
