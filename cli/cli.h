@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/warehouse.h"
 #include "ingest/family.h"
@@ -61,6 +62,10 @@ int ctg_report(const ctg_error *err);
 
 /* Loads the families of cli->schema_dirs. */
 ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *err);
+
+/* The path of schema file `name` into path: that of the first --schemas
+ * folder that has one, else the built-in schemas folder's. */
+void ctg_cli_schema_file(const ctg_cli *cli, const char *name, ctg_buf *path);
 
 /* Loads the indicator catalogue: indicators.csv of the first --schemas
  * folder that has one, else the built-in schemas/indicators.csv. */

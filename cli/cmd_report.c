@@ -11,10 +11,6 @@
 #include "render/plan.h"
 #include "render/report.h"
 
-#ifndef CTG_DEFAULT_SCHEMA_DIR
-#define CTG_DEFAULT_SCHEMA_DIR "schemas"
-#endif
-
 typedef struct report_args {
     const char *plan;
     char year[16];
@@ -100,7 +96,9 @@ int ctg_cmd_report(ctg_cli *cli, int argc, char **argv)
     ctg_plan *plan = NULL;
     ctg_warehouse *wh = NULL;
     ctg_report_result res;
-    const char *plan_path = a.plan ? a.plan : CTG_DEFAULT_SCHEMA_DIR "/plan_default.csv";
+    ctg_buf default_plan = CTG_BUF_INIT;
+    ctg_cli_schema_file(cli, "plan_default.csv", &default_plan);
+    const char *plan_path = a.plan ? a.plan : ctg_buf_str(&default_plan);
     ctg_status st = ctg_cli_catalogue(cli, &cat, &err);
     if (st == CTG_OK)
         st = ctg_plan_load(plan_path, &plan, &err);
@@ -121,5 +119,6 @@ int ctg_cmd_report(ctg_cli *cli, int argc, char **argv)
     ctg_wh_close(wh);
     ctg_plan_free(plan);
     ctg_catalogue_free(cat);
+    ctg_buf_free(&default_plan);
     return rc;
 }

@@ -255,29 +255,31 @@ ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *e
     return st;
 }
 
-ctg_status ctg_cli_catalogue(const ctg_cli *cli, ctg_catalogue **out, ctg_error *err)
+void ctg_cli_schema_file(const ctg_cli *cli, const char *name, ctg_buf *path)
 {
-    ctg_buf path = CTG_BUF_INIT;
-    ctg_status st = CTG_ERR_NOINPUT;
     if (cli->schema_dirs && *cli->schema_dirs) {
         char *dirs = strdup(cli->schema_dirs);
         char *save = NULL;
         for (char *d = dirs ? strtok_r(dirs, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save)) {
             struct stat sb;
-            ctg_buf_reset(&path);
-            ctg_buf_printf(&path, "%s/indicators.csv", d);
-            if (stat(ctg_buf_str(&path), &sb) == 0) {
-                st = ctg_catalogue_load(ctg_buf_str(&path), out, err);
-                break;
+            ctg_buf_reset(path);
+            ctg_buf_printf(path, "%s/%s", d, name);
+            if (stat(ctg_buf_str(path), &sb) == 0) {
+                free(dirs);
+                return;
             }
         }
         free(dirs);
     }
-    if (st == CTG_ERR_NOINPUT) {
-        ctg_buf_reset(&path);
-        ctg_buf_puts(&path, CTG_DEFAULT_SCHEMA_DIR "/indicators.csv");
-        st = ctg_catalogue_load(ctg_buf_str(&path), out, err);
-    }
+    ctg_buf_reset(path);
+    ctg_buf_printf(path, "%s/%s", CTG_DEFAULT_SCHEMA_DIR, name);
+}
+
+ctg_status ctg_cli_catalogue(const ctg_cli *cli, ctg_catalogue **out, ctg_error *err)
+{
+    ctg_buf path = CTG_BUF_INIT;
+    ctg_cli_schema_file(cli, "indicators.csv", &path);
+    ctg_status st = ctg_catalogue_load(ctg_buf_str(&path), out, err);
     ctg_buf_free(&path);
     return st;
 }
