@@ -305,7 +305,9 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
     }
     const char *approx = caveat;
     int tested = 0; /* a share whose Wilson interval could be computed */
-    double diff = t->value - fr->value;
+    /* the gap between the figures as printed, so that the sentence adds up */
+    double scale = pow(10, dec);
+    double diff = (round(t->value * scale) - round(fr->value * scale)) / scale;
     ctg_format_fr(fabs(diff), dec, gap, sizeof gap);
     if (ctg_results_is_share(r->res, ind->id, year)) {
         double k, n, lo, hi;
@@ -325,13 +327,13 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
             }
         }
     }
-    if (fabs(diff) < pow(10, -dec) / 2) {
+    if (diff == 0) {
         ctg_buf_printf(out, "%s : %s%s%s pour %s%s, comme pour la France.", ind->label, tv, sp,
                        unit, r->name, approx);
         return CTG_OK;
     }
     /* the gap: points for a percentage (singular under 2), else the unit */
-    double shown = round(fabs(diff) * pow(10, dec)) / pow(10, dec); /* as printed */
+    double shown = fabs(diff); /* as printed */
     const char *by = !strcmp(ind->unit, "%") ? (shown < 2 ? "\xC2\xA0point" : "\xC2\xA0points")
                      : unit[0]                ? sp
                                               : "";
