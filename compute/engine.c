@@ -876,7 +876,12 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
         ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", NULL);
         return st;
     }
-    st = clear_previous(wh, geo_year, opt->year, err);
+    /* the IRIS of a commune, read by the reports (created here too for a
+     * warehouse made before the index existed) */
+    st = ctg_wh_exec(wh, "CREATE INDEX IF NOT EXISTS geo_unit_commune ON geo_unit(geo_year, commune)",
+                     err);
+    if (st == CTG_OK)
+        st = clear_previous(wh, geo_year, opt->year, err);
     if (st == CTG_OK)
         st = ctg_geo_load(wh, geo_year, &e.g, err);
     if (st == CTG_OK) {

@@ -388,6 +388,20 @@ void ctg_territory_bind(sqlite3_stmt *q, int index, const ctg_territory *t)
     ctg_buf_free(&list);
 }
 
+/* The condition for the units of `member` level inside a territory of
+ * level `tl`: without the territory itself when the levels differ, so that
+ * SQLite drives the query from the indexes of geo_unit (an EPCI's
+ * communes, a commune's IRIS) instead of every value of the indicator. */
+static const char *members_condition(ctg_level tl, ctg_level member)
+{
+    if (tl == CTG_LEVEL_EPCI && member != CTG_LEVEL_EPCI)
+        return "u.epci = ?3";
+    if ((tl == CTG_LEVEL_COMMUNE || tl == CTG_LEVEL_ARM) &&
+        (member == CTG_LEVEL_IRIS || member == CTG_LEVEL_ARM))
+        return "u.commune = ?3";
+    return ctg_territory_condition(tl);
+}
+
 ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char *year,
                                ctg_level level, const ctg_territory *t, ctg_value **vals,
                                size_t *n, ctg_error *err)
@@ -403,7 +417,7 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
                    "u.geo_year = v.geo_year AND u.level = v.level AND u.code = v.code "
                    "WHERE v.geo_year = ?1 AND v.indicator = ?2 AND v.year = ?4 AND "
                    "v.level = ?5 AND %s ORDER BY v.code",
-                   ctg_territory_condition(t->level));
+                   members_condition(t->level, level));
     ctg_status st = ctg_wh_prepare(r->wh, ctg_buf_str(&sql), &q, err);
     if (st != CTG_OK)
         goto cleanup;

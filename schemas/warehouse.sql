@@ -254,6 +254,7 @@ CREATE TABLE IF NOT EXISTS geo_unit (
     PRIMARY KEY (geo_year, level, code)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS geo_unit_epci ON geo_unit(geo_year, epci);
+CREATE INDEX IF NOT EXISTS geo_unit_commune ON geo_unit(geo_year, commune);
 
 -- One value of one indicator for one unit and year.
 CREATE TABLE IF NOT EXISTS indicator_value (
