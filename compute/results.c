@@ -71,6 +71,8 @@ ctg_status ctg_territory_parse(const char *spec, ctg_territory *t, ctg_error *er
     }
     t->level = ctg_level_parse(level);
     if (t->level == CTG_LEVEL_FR) {
+        if (strcmp(colon + 1, "FR") && strcmp(colon + 1, "fr"))
+            return ctg_fail(err, CTG_ERR_USAGE, NULL, 0, "'%s': %s", spec, EXPECTED);
         strcpy(t->code, "FR");
         return CTG_OK;
     }

@@ -556,10 +556,14 @@ static ctg_status bar_chart(ctg_pdf *pdf, report *r, const ctg_indicator *ind, c
             hi = fmax(hi, x[i]);
             lo = fmin(lo, x[i]);
         }
-    if (isfinite(territory))
+    if (isfinite(territory)) { /* the reference lines stay inside the chart */
         hi = fmax(hi, territory);
-    if (isfinite(france))
+        lo = fmin(lo, territory);
+    }
+    if (isfinite(france)) {
         hi = fmax(hi, france);
+        lo = fmin(lo, france);
+    }
     ctg_status st = CTG_OK;
     if (m < 2 || !(hi > lo))
         goto cleanup;

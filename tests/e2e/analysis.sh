@@ -218,6 +218,7 @@ run 64 --db "$DB" compare
 run 64 --db "$DB" compare 81099 --indicators pop_total,nope
 run 64 --db "$DB" compare 99999
 run 64 --db "$DB" compare 81099 --format xml
+run 64 --db "$DB" rank pop_total --in fr:81
 run 64 --db "$DB" rank pop_total --in communes:81099,81999
 grep -q 'no commune 81999 in the geography of 2022' "$SCRATCH/err" || fail "a list with an unknown commune: $(cat "$SCRATCH/err")"
 run 64 --db "$DB" compare communes:81099,81999
