@@ -93,6 +93,18 @@ void ctg_out_json_string(const char *s);
 /* Column i of the current row as text ("" for NULL). */
 const char *ctg_column_text(sqlite3_stmt *st, int i);
 
+/* The output formats of compare and rank. */
+typedef enum ctg_out_format { CTG_OUT_TABLE = 0, CTG_OUT_CSV, CTG_OUT_JSON } ctg_out_format;
+
+/* Parses --format ARG (table, csv, json) of command into *f; returns 0, or
+ * 64 after printing the usage error. */
+int ctg_parse_out_format(const char *command, const char *arg, ctg_out_format *f);
+
+/* Writes v as export writes values, into buf: up to 15 significant digits,
+ * no trailing zeros, no "-0", ',' as decimal mark when decimal_comma; ""
+ * for NaN. */
+void ctg_out_number(double v, int decimal_comma, char *buf, size_t size);
+
 /* Parses a year (1900..2100); returns 0 if not one. */
 int ctg_parse_year(const char *s);
 

@@ -22,13 +22,11 @@ static const char DEFAULT_INDICATORS[] =
 #define LABEL_WIDTH 34
 #define HEADER_WIDTH 14
 
-typedef enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON } out_format;
-
 typedef struct compare_args {
     const char *indicators;
     char year[16];
     int geo_year;
-    out_format format;
+    ctg_out_format format;
     char **specs;                /* the territories asked for */
     int nspecs;
 } compare_args;
@@ -49,7 +47,7 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, compare_args *a, int 
                                          {"format", required_argument, NULL, 'f'},
                                          {NULL, 0, NULL, 0}};
     const ctg_command *cmd = ctg_command_find("compare");
-    int o;
+    int o, rc;
     opterr = 0;
     while ((o = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         if (ctg_cli_common_option(cli, cmd, o, optarg, exit_now)) {
@@ -72,15 +70,8 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, compare_args *a, int 
                 return ctg_usage_error("compare", "--geo-year takes a year, not '%s'", optarg);
             break;
         case 'f':
-            if (!strcmp(optarg, "table"))
-                a->format = OUT_TABLE;
-            else if (!strcmp(optarg, "csv"))
-                a->format = OUT_CSV;
-            else if (!strcmp(optarg, "json"))
-                a->format = OUT_JSON;
-            else
-                return ctg_usage_error("compare", "--format is table, csv or json, not '%s'",
-                                       optarg);
+            if ((rc = ctg_parse_out_format("compare", optarg, &a->format)) != 0)
+                return rc;
             break;
         default:
             return ctg_usage_error("compare", "unknown option '%s'", argv[optind - 1]);
@@ -189,21 +180,13 @@ static ctg_status build_columns(ctg_results *res, const compare_args *a, column 
     return st;
 }
 
-static void csv_number(double v, char *buf, size_t size)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else
-        snprintf(buf, size, "%.15g", v == 0 ? 0.0 : v);
-}
-
 static void print_value_csv(const column *c, const char *indicator, const char *year,
                             const ctg_value *v, int found)
 {
     char value[32] = "", cov[32] = "";
     if (found) {
-        csv_number(v->value, value, sizeof value);
-        csv_number(v->coverage, cov, sizeof cov);
+        ctg_out_number(v->value, 0, value, sizeof value);
+        ctg_out_number(v->coverage, 0, cov, sizeof cov);
     }
     printf("%s;", c->spec);
     ctg_out_csv_field(c->name);
@@ -216,8 +199,8 @@ static void print_value_json(const column *c, const char *indicator, const char 
 {
     char value[32] = "", cov[32] = "";
     if (found) {
-        csv_number(v->value, value, sizeof value);
-        csv_number(v->coverage, cov, sizeof cov);
+        ctg_out_number(v->value, 0, value, sizeof value);
+        ctg_out_number(v->coverage, 0, cov, sizeof cov);
     }
     printf("%s\n  {\"territory\": ", first ? "" : ",");
     ctg_out_json_string(c->spec);
@@ -259,9 +242,9 @@ static ctg_status compare_indicator(ctg_results *res, const compare_args *a,
             st = ctg_results_value(res, ind->id, year, &cols[i].t, &v, &found, err);
         if (st != CTG_OK)
             break;
-        if (a->format == OUT_CSV)
+        if (a->format == CTG_OUT_CSV)
             print_value_csv(&cols[i], ind->id, year, &v, found);
-        else if (a->format == OUT_JSON)
+        else if (a->format == CTG_OUT_JSON)
             print_value_json(&cols[i], ind->id, year, &v, found, *records == 0);
         else if (found)
             ctg_value_display(&v, ind->unit, texts[i + 2], sizeof texts[i + 2]);
@@ -269,7 +252,7 @@ static ctg_status compare_indicator(ctg_results *res, const compare_args *a,
             snprintf(texts[i + 2], sizeof texts[i + 2], "n.d.");
         (*records)++;
     }
-    if (st != CTG_OK || a->format != OUT_TABLE)
+    if (st != CTG_OK || a->format != CTG_OUT_TABLE)
         return st;
     for (size_t i = 0; i < ncols + 2; i++)
         cells[i] = texts[i];
@@ -319,9 +302,9 @@ static ctg_status run_compare(ctg_results *res, const ctg_catalogue *cat, const 
         st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
         goto cleanup;
     }
-    if (a->format == OUT_CSV)
+    if (a->format == CTG_OUT_CSV)
         printf("territory;name;indicator;year;value;status;coverage;flags\n");
-    else if (a->format == OUT_JSON)
+    else if (a->format == CTG_OUT_JSON)
         printf("{\"geo_year\": %d, \"values\": [", ctg_results_geo_year(res));
     for (char *id = strtok_r(ids, ",", &save); id && st == CTG_OK;
          id = strtok_r(NULL, ",", &save)) {
@@ -331,9 +314,9 @@ static ctg_status run_compare(ctg_results *res, const ctg_catalogue *cat, const 
     }
     if (st != CTG_OK)
         goto cleanup;
-    if (a->format == OUT_JSON) {
+    if (a->format == CTG_OUT_JSON) {
         printf("%s]}\n", records ? "\n" : "");
-    } else if (a->format == OUT_TABLE) {
+    } else if (a->format == CTG_OUT_TABLE) {
         if (a->year[0])
             printf("Géographie %d ; année %s\n\n", ctg_results_geo_year(res), a->year);
         else

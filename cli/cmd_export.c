@@ -90,16 +90,6 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, export_args *a, int *
     return 0;
 }
 
-/* A number at full precision (15 significant digits, no trailing zeros). */
-static void format_number(double v, int decimal_comma, char *buf, size_t size)
-{
-    snprintf(buf, size, "%.15g", v == 0 ? 0.0 : v);
-    if (decimal_comma)
-        for (char *p = buf; *p; p++)
-            if (*p == '.')
-                *p = ',';
-}
-
 static const char *const FIELDS[] = {"level", "code", "name", "indicator", "year", "value",
                                      "status", "geo_year", "coverage", "flags", "unit", "sources",
                                      "low", "high"};
@@ -109,15 +99,15 @@ static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogu
 {
     char value[64] = "", coverage[64] = "", geo[16], low[64] = "", high[64] = "";
     if (sqlite3_column_type(st, 5) != SQLITE_NULL)
-        format_number(sqlite3_column_double(st, 5), a->decimal_comma && !a->json, value,
+        ctg_out_number(sqlite3_column_double(st, 5), a->decimal_comma && !a->json, value,
                       sizeof value);
     if (sqlite3_column_type(st, 8) != SQLITE_NULL)
-        format_number(sqlite3_column_double(st, 8), a->decimal_comma && !a->json, coverage,
+        ctg_out_number(sqlite3_column_double(st, 8), a->decimal_comma && !a->json, coverage,
                       sizeof coverage);
     if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
-        format_number(sqlite3_column_double(st, 11), a->decimal_comma && !a->json, low,
+        ctg_out_number(sqlite3_column_double(st, 11), a->decimal_comma && !a->json, low,
                       sizeof low);
-        format_number(sqlite3_column_double(st, 12), a->decimal_comma && !a->json, high,
+        ctg_out_number(sqlite3_column_double(st, 12), a->decimal_comma && !a->json, high,
                       sizeof high);
     }
     snprintf(geo, sizeof geo, "%d", sqlite3_column_int(st, 7));

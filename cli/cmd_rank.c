@@ -14,15 +14,13 @@
 #include "core/number.h"
 #include "ingest/ingest.h"
 
-typedef enum out_format { OUT_TABLE, OUT_CSV, OUT_JSON } out_format;
-
 typedef struct rank_args {
     const char *indicator;
     const char *in;              /* territory spec; NULL = France */
     ctg_level level;
     char year[16];
     int geo_year;
-    out_format format;
+    ctg_out_format format;
 } rank_args;
 
 /* One ranked unit. */
@@ -31,19 +29,6 @@ typedef struct ranked {
     ctg_position pos;
     double ci_lo, ci_hi;         /* NaN when not a proportion of counts */
 } ranked;
-
-static int parse_format(const char *command, const char *arg, out_format *f)
-{
-    if (!strcmp(arg, "table"))
-        *f = OUT_TABLE;
-    else if (!strcmp(arg, "csv"))
-        *f = OUT_CSV;
-    else if (!strcmp(arg, "json"))
-        *f = OUT_JSON;
-    else
-        return ctg_usage_error(command, "--format is table, csv or json, not '%s'", arg);
-    return 0;
-}
 
 static int parse_args(ctg_cli *cli, int argc, char **argv, rank_args *a, int *exit_now)
 {
@@ -86,7 +71,7 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, rank_args *a, int *ex
                 return ctg_usage_error("rank", "--geo-year takes a year, not '%s'", optarg);
             break;
         case 'f':
-            if ((rc = parse_format("rank", optarg, &a->format)) != 0)
+            if ((rc = ctg_parse_out_format("rank", optarg, &a->format)) != 0)
                 return rc;
             break;
         default:
@@ -306,14 +291,6 @@ static void print_table(const rank_args *a, const ctg_indicator *ind, const char
            CTG_VALUE_LEGEND);
 }
 
-static void csv_number(double v, char *buf, size_t size)
-{
-    if (isnan(v))
-        buf[0] = '\0';
-    else
-        snprintf(buf, size, "%.15g", v == 0 ? 0.0 : v);
-}
-
 static void print_csv(const char *indicator, const char *year, const ranked *units, size_t n)
 {
     printf("rank;level;code;name;indicator;year;value;status;flags;quartile;z;outlier;"
@@ -321,12 +298,12 @@ static void print_csv(const char *indicator, const char *year, const ranked *uni
     for (size_t i = 0; i < n; i++) {
         const ranked *u = &units[i];
         char value[32], z[32], lo[32], hi[32], low[32], high[32];
-        csv_number(u->v.value, value, sizeof value);
-        csv_number(u->v.low, low, sizeof low);
-        csv_number(u->v.high, high, sizeof high);
-        csv_number(u->pos.z, z, sizeof z);
-        csv_number(u->ci_lo, lo, sizeof lo);
-        csv_number(u->ci_hi, hi, sizeof hi);
+        ctg_out_number(u->v.value, 0, value, sizeof value);
+        ctg_out_number(u->v.low, 0, low, sizeof low);
+        ctg_out_number(u->v.high, 0, high, sizeof high);
+        ctg_out_number(u->pos.z, 0, z, sizeof z);
+        ctg_out_number(u->ci_lo, 0, lo, sizeof lo);
+        ctg_out_number(u->ci_hi, 0, hi, sizeof hi);
         if (u->pos.rank)
             printf("%d;", u->pos.rank);
         else
@@ -343,7 +320,7 @@ static void print_csv(const char *indicator, const char *year, const ranked *uni
 static void json_number(double v)
 {
     char buf[32];
-    csv_number(v, buf, sizeof buf);
+    ctg_out_number(v, 0, buf, sizeof buf);
     fputs(buf[0] ? buf : "null", stdout);
 }
 
@@ -501,11 +478,11 @@ int ctg_cmd_rank(ctg_cli *cli, int argc, char **argv)
         st = ctg_results_evolution(res, a.indicator, a.year, &terr, &ev, &err);
     if (st == CTG_OK) {
         qsort(units, n, sizeof *units, by_rank);
-        if (a.format == OUT_TABLE)
+        if (a.format == CTG_OUT_TABLE)
             print_table(&a, ind, a.year, tname, ctg_results_geo_year(res), units, n, &d,
                         has_whole ? &whole : NULL, &ev,
                         ctg_results_aggregation(res, a.indicator, a.year));
-        else if (a.format == OUT_CSV)
+        else if (a.format == CTG_OUT_CSV)
             print_csv(a.indicator, a.year, units, n);
         else
             print_json(&a, a.year, ctg_results_geo_year(res), units, n, &d,

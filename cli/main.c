@@ -1,5 +1,6 @@
 /* main.c - ctgdiag's entry point: global options, then the subcommand. */
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -282,6 +283,32 @@ ctg_status ctg_cli_catalogue(const ctg_cli *cli, ctg_catalogue **out, ctg_error 
     ctg_status st = ctg_catalogue_load(ctg_buf_str(&path), out, err);
     ctg_buf_free(&path);
     return st;
+}
+
+int ctg_parse_out_format(const char *command, const char *arg, ctg_out_format *f)
+{
+    if (!strcmp(arg, "table"))
+        *f = CTG_OUT_TABLE;
+    else if (!strcmp(arg, "csv"))
+        *f = CTG_OUT_CSV;
+    else if (!strcmp(arg, "json"))
+        *f = CTG_OUT_JSON;
+    else
+        return ctg_usage_error(command, "--format is table, csv or json, not '%s'", arg);
+    return 0;
+}
+
+void ctg_out_number(double v, int decimal_comma, char *buf, size_t size)
+{
+    if (isnan(v)) {
+        buf[0] = '\0';
+        return;
+    }
+    snprintf(buf, size, "%.15g", v == 0 ? 0.0 : v);
+    if (decimal_comma)
+        for (char *p = buf; *p; p++)
+            if (*p == '.')
+                *p = ',';
 }
 
 ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err)

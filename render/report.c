@@ -379,6 +379,25 @@ static ctg_status reference_table(ctg_pdf *pdf, report *r, const ctg_indicator *
     return st != CTG_OK ? st : end;
 }
 
+/* The frame of a chart: its vertical axis from bottom to top, its
+ * horizontal axis at `base`, and the values hi and lo labelled at the top
+ * and the bottom of the vertical one. */
+static ctg_status chart_frame(ctg_pdf *pdf, double left, double right, double top, double bottom,
+                              double base, double hi, double lo, int dec, ctg_error *err)
+{
+    char a[64], b[64];
+    ctg_status st = ctg_pdf_line(pdf, left, bottom, left, top, 0.5, 0, 0, err);
+    if (st == CTG_OK)
+        st = ctg_pdf_line(pdf, left, base, right, base, 0.5, 0, 0, err);
+    ctg_format_fr(hi, dec, a, sizeof a);
+    ctg_format_fr(lo, dec, b, sizeof b);
+    if (st == CTG_OK)
+        st = ctg_pdf_text_at(pdf, left - 3, top - 3, 7, 2, a, err);
+    if (st == CTG_OK)
+        st = ctg_pdf_text_at(pdf, left - 3, bottom, 7, 2, b, err);
+    return st;
+}
+
 /*
  * The yearly series of the territory (solid line) and of France (dashed,
  * rates only) up to `year`, over the years of the same source: drawn when
@@ -446,17 +465,8 @@ static ctg_status series_chart(ctg_pdf *pdf, report *r, const ctg_indicator *ind
         return st;
     const double left = x0 + 44, right = x0 + w - 10, top = y0 - 8, bottom = y0 - 104;
     const double sy = (top - bottom) / (hi - lo), sx = (right - left) / (double)(n - 1);
-    int dec = ctg_unit_decimals(ind->unit);
-    char a[64], b[64];
-    st = ctg_pdf_line(pdf, left, bottom, left, top, 0.5, 0, 0, err);
-    if (st == CTG_OK)
-        st = ctg_pdf_line(pdf, left, bottom, right, bottom, 0.5, 0, 0, err);
-    ctg_format_fr(hi, dec, a, sizeof a);
-    ctg_format_fr(lo, dec, b, sizeof b);
-    if (st == CTG_OK)
-        st = ctg_pdf_text_at(pdf, left - 3, top - 3, 7, 2, a, err);
-    if (st == CTG_OK)
-        st = ctg_pdf_text_at(pdf, left - 3, bottom, 7, 2, b, err);
+    st = chart_frame(pdf, left, right, top, bottom, bottom, hi, lo,
+                     ctg_unit_decimals(ind->unit), err);
     for (size_t i = 0; st == CTG_OK && i < n; i++) {
         double x = left + i * sx;
         if (i + 1 < n)
@@ -582,16 +592,8 @@ static ctg_status bar_chart(ctg_pdf *pdf, report *r, const ctg_indicator *ind, c
         st = ctg_pdf_rect(pdf, left + i * bar + (bar > 4 ? 0.5 : 0), h >= 0 ? zero : zero + h,
                           bar > 4 ? bar - 1 : bar, fabs(h), 0.65, err);
     }
-    if (st == CTG_OK) /* the axis, its scale */
-        st = ctg_pdf_line(pdf, left, bottom, left, top, 0.5, 0, 0, err);
     if (st == CTG_OK)
-        st = ctg_pdf_line(pdf, left, zero, right, zero, 0.5, 0, 0, err);
-    ctg_format_fr(hi, dec, a, sizeof a);
-    ctg_format_fr(lo, dec, b, sizeof b);
-    if (st == CTG_OK)
-        st = ctg_pdf_text_at(pdf, left - 3, top - 3, 7, 2, a, err);
-    if (st == CTG_OK)
-        st = ctg_pdf_text_at(pdf, left - 3, bottom, 7, 2, b, err);
+        st = chart_frame(pdf, left, right, top, bottom, zero, hi, lo, dec, err);
     if (st == CTG_OK && isfinite(territory))
         st = ctg_pdf_line(pdf, left, zero + territory * scale, right, zero + territory * scale,
                           1.2, 0, 0, err);
