@@ -9,12 +9,15 @@
 #ifndef CTG_CLI_H
 #define CTG_CLI_H
 
+#include <signal.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "core/buf.h"
 #include "core/error.h"
 #include "core/warehouse.h"
 #include "ingest/family.h"
+#include "ingest/ingest.h"
 
 /* Options every command knows. */
 typedef struct ctg_cli {
@@ -31,6 +34,41 @@ typedef struct ctg_command {
     const char *usage;
     int (*run)(ctg_cli *cli, int argc, char **argv);
 } ctg_command;
+
+/* A walk over files and folders that ingests what it finds (the loop of
+ * `ingest`, shared with `run`). Fill wh, fams, opt (ctg_ingest_options_init
+ * first), and out and/or on_file; the rest starts zeroed. The walk owns only
+ * its list of folders seen, freed by ctg_walk_free. */
+typedef struct ctg_walk {
+    ctg_warehouse *wh;
+    const ctg_families *fams;
+    ctg_ingest_options opt;
+    FILE *out;                 /* one line per file, ingest's contract; NULL = none */
+    /* called for each file with its kind (loaded, unchanged, rejected,
+     * skipped, missing, failed), its line, and the result (NULL for skipped
+     * and missing) or the error (NULL unless rejected, missing, failed) */
+    void (*on_file)(void *ctx, const char *path, const char *kind, const char *line,
+                    const ctg_ingest_result *res, const ctg_error *err);
+    void *ctx;
+    const volatile sig_atomic_t *stop;  /* non-zero: read no further file; NULL = never */
+    long loaded, unchanged, rejected, skipped, missing;
+    ctg_status fatal;          /* a failure of the warehouse that stopped the walk */
+    ctg_error fatal_error;     /* and its message */
+    dev_t *dirs_dev;           /* folders visited, to stop at loops */
+    ino_t *dirs_ino;
+    size_t ndirs;
+} ctg_walk;
+
+/* Ingests path: a file, or a folder searched recursively in name order
+ * (product.md, "Folders"). named: the user named it (always read). */
+void ctg_walk_path(ctg_walk *w, const char *path, int named);
+
+/* The exit code of a walk: the fatal failure's, else 66 if an input was
+ * missing, 65 if one was rejected, else 0. */
+int ctg_walk_exit_code(const ctg_walk *w);
+
+/* Frees what the walk holds (not the warehouse nor the families). */
+void ctg_walk_free(ctg_walk *w);
 
 int ctg_cmd_ingest(ctg_cli *cli, int argc, char **argv);
 int ctg_cmd_status(ctg_cli *cli, int argc, char **argv);
@@ -71,6 +109,13 @@ void ctg_cli_schema_file(const ctg_cli *cli, const char *name, ctg_buf *path);
  * folder that has one, else the built-in schemas/indicators.csv. */
 struct ctg_catalogue;
 ctg_status ctg_cli_catalogue(const ctg_cli *cli, struct ctg_catalogue **out, ctg_error *err);
+
+/* The date of the PDFs: SOURCE_DATE_EPOCH (Unix time) when set, else -1
+ * (none: the PDFs carry no date). Returns 0 when it is not a number. */
+int ctg_cli_source_date(long long *date);
+
+/* Runs `ctgdiag run` (cmd_run.c). */
+int ctg_cmd_run(ctg_cli *cli, int argc, char **argv);
 
 /* Opens the warehouse for reading (it must exist). */
 ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err);

@@ -12,9 +12,12 @@ int ctg_cmd_compute(ctg_cli *cli, int argc, char **argv)
     static const struct option LONG[] = {CTG_COMMON_LONG_OPTIONS,
                                          {"year", required_argument, NULL, 'y'},
                                          {"geo-year", required_argument, NULL, 'g'},
+                                         {"incremental", no_argument, NULL, 'i'},
                                          {NULL, 0, NULL, 0}};
     const ctg_command *cmd = ctg_command_find("compute");
-    ctg_compute_options opt = {0, NULL, stderr};
+    ctg_compute_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.diag = stderr;
     char year[16];
     int o, exit_now = 0;
     opterr = 0;
@@ -32,6 +35,7 @@ int ctg_cmd_compute(ctg_cli *cli, int argc, char **argv)
                 year[4] = '\0'; /* a December extract gives its year */
             opt.year = year;
             break;
+        case 'i': opt.incremental = 1; break;
         case 'g':
             opt.geo_year = ctg_parse_year(optarg);
             if (!opt.geo_year)
@@ -55,8 +59,10 @@ int ctg_cmd_compute(ctg_cli *cli, int argc, char **argv)
         st = ctg_compute(wh, cat, &opt, &res, &err);
     int rc = 0;
     if (st == CTG_OK)
-        printf("computed geo_year=%d indicators=%ld years=%ld values=%ld unmapped=%ld\n",
-               res.geo_year, res.indicators, res.years, res.values, res.unmapped);
+        printf("computed geo_year=%d indicators=%ld years=%ld values=%ld unmapped=%ld "
+               "up_to_date=%ld\n",
+               res.geo_year, res.indicators, res.years, res.values, res.unmapped,
+               res.up_to_date);
     else
         rc = ctg_report(&err);
     ctg_wh_close(wh);

@@ -145,22 +145,33 @@ static void print_row(sqlite3_stmt *st, const export_args *a, const ctg_catalogu
 /* Builds the query: the values of the chosen units, indicators and years. */
 static void build_query(const export_args *a, ctg_buf *sql)
 {
+    /* the latest year of each indicator for the level: compute writes a row
+     * for every unit of a level in each (indicator, year) the level has, so
+     * that is each unit's latest year; found once, by a seek per (indicator,
+     * year), not by a scan of the indicator's values for every row */
+    if (!a->year[0] && a->latest)
+        ctg_buf_puts(sql,
+                     "WITH latest(indicator, year) AS MATERIALIZED (SELECT y2.indicator, "
+                     "max(y2.year) FROM indicator_year y2 WHERE y2.geo_year = ?1 AND EXISTS "
+                     "(SELECT 1 FROM indicator_value w WHERE w.geo_year = y2.geo_year AND "
+                     "w.indicator = y2.indicator AND w.year = y2.year AND w.level = ?2) GROUP BY "
+                     "y2.indicator) ");
     ctg_buf_printf(sql,
                    "SELECT v.level, v.code, u.name, v.indicator, v.year, v.value, v.status, "
-                   "v.geo_year, v.coverage, v.flags, y.sources, v.low, v.high FROM indicator_value v "
+                   "v.geo_year, v.coverage, v.flags, y.sources, v.low, v.high FROM %s "
+                   "indicator_value v "
                    "JOIN geo_unit u ON u.geo_year = v.geo_year AND u.level = v.level AND "
                    "u.code = v.code JOIN indicator_year y ON y.geo_year = v.geo_year AND "
                    "y.indicator = v.indicator AND y.year = v.year "
                    "WHERE v.geo_year = ?1 AND v.level = ?2 AND %s",
+                   !a->year[0] && a->latest ? "latest l JOIN" : "",
                    a->in ? ctg_territory_condition(a->territory.level) : "1");
     if (a->indicators)
         ctg_buf_puts(sql, " AND instr(',' || ?4 || ',', ',' || v.indicator || ',') > 0");
     if (a->year[0])
         ctg_buf_puts(sql, " AND v.year = ?5");
     else if (a->latest)
-        ctg_buf_puts(sql, " AND v.year = (SELECT max(w.year) FROM indicator_value w "
-                          "WHERE w.geo_year = v.geo_year AND w.indicator = v.indicator "
-                          "AND w.level = v.level AND w.code = v.code)");
+        ctg_buf_puts(sql, " AND v.indicator = l.indicator AND v.year = l.year");
     ctg_buf_puts(sql, " ORDER BY v.indicator, v.year, v.code");
 }
 

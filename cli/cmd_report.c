@@ -64,22 +64,6 @@ static int parse_args(ctg_cli *cli, int argc, char **argv, report_args *a, int *
     return 0;
 }
 
-/* The date of the PDFs: SOURCE_DATE_EPOCH when set (reproducible builds),
- * else none. */
-static int source_date(long long *date)
-{
-    const char *s = getenv("SOURCE_DATE_EPOCH");
-    *date = -1;
-    if (!s || !*s)
-        return 1;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    if (*end || v < 0)
-        return 0;
-    *date = v;
-    return 1;
-}
-
 int ctg_cmd_report(ctg_cli *cli, int argc, char **argv)
 {
     report_args a;
@@ -88,7 +72,7 @@ int ctg_cmd_report(ctg_cli *cli, int argc, char **argv)
     int rc = parse_args(cli, argc, argv, &a, &exit_now);
     if (rc || exit_now)
         return rc;
-    if (!source_date(&a.opt.date))
+    if (!ctg_cli_source_date(&a.opt.date))
         return ctg_usage_error("report", "SOURCE_DATE_EPOCH is not a number of seconds");
     ctg_error err;
     ctg_error_clear(&err);

@@ -54,12 +54,18 @@ static void show_geo(sqlite3_stmt *st)
 
 static void show_run(sqlite3_stmt *st)
 {
+    int finished = sqlite3_column_type(st, 8) != SQLITE_NULL;
     printf("  #%-4lld %-20s %-8s exit %-4s loaded %lld, unchanged %lld, rejected %lld, "
-           "skipped %lld\n",
+           "skipped %lld",
            sqlite3_column_int64(st, 0), ctg_column_text(st, 1), ctg_column_text(st, 2),
-           sqlite3_column_type(st, 3) == SQLITE_NULL ? "?" : ctg_column_text(st, 3),
-           sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
-           sqlite3_column_int64(st, 7));
+           !finished ? "?" : ctg_column_text(st, 3), sqlite3_column_int64(st, 4),
+           sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 7));
+    if (!strcmp(ctg_column_text(st, 2), "run") && sqlite3_column_count(st) > 9)
+        printf("; values changed %lld, reports written %lld", sqlite3_column_int64(st, 9),
+               sqlite3_column_int64(st, 10));
+    if (!finished)
+        printf(" (interrupted, or still running)");
+    putchar('\n');
 }
 
 static void show_reject(sqlite3_stmt *st)
@@ -148,7 +154,28 @@ static const char GEO_SQL[] =
 
 static const char RUNS_SQL[] =
     "SELECT id, started_at, command, exit_code, files_loaded, files_unchanged, files_rejected, "
-    "files_skipped FROM (SELECT * FROM run ORDER BY id DESC LIMIT 5) ORDER BY id";
+    "files_skipped, finished_at FROM (SELECT * FROM run ORDER BY id DESC LIMIT 10) ORDER BY id";
+
+/* The same, with what each `run` changed (a warehouse of schema 4). */
+static const char RUNS_CHANGES_SQL[] =
+    "SELECT id, started_at, command, exit_code, files_loaded, files_unchanged, files_rejected, "
+    "files_skipped, finished_at, "
+    "(SELECT count(*) FROM change c WHERE c.run_id = r.id AND c.kind = 'value_changed'), "
+    "(SELECT count(*) FROM change c WHERE c.run_id = r.id AND c.kind = 'report_written') "
+    "FROM (SELECT * FROM run ORDER BY id DESC LIMIT 10) r ORDER BY id";
+
+static int has_table(ctg_warehouse *wh, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (ctg_wh_prepare(wh, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+                       &st, NULL) == CTG_OK) {
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
 
 static const char REJECTS_SQL[] =
     "SELECT f.path, r.line, r.reason, r.raw FROM reject r JOIN source_file f ON f.id = r.file_id "
@@ -214,7 +241,7 @@ int ctg_cmd_status(ctg_cli *cli, int argc, char **argv)
     }
     if (st == CTG_OK) {
         printf("\nlast runs\n");
-        st = each_row(wh, RUNS_SQL, show_run, &err);
+        st = each_row(wh, has_table(wh, "change") ? RUNS_CHANGES_SQL : RUNS_SQL, show_run, &err);
     }
     if (st == CTG_OK && rejects) {
         printf("\nrejected rows\n");

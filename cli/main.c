@@ -61,13 +61,18 @@ static const ctg_command COMMANDS[] = {
      "              (COG or table d'appartenance, when loaded) does not hold\n",
      ctg_cmd_status},
     {"compute", "compute the indicators of the catalogue on one geography",
-     "ctgdiag [--db FILE] compute [--year Y] [--geo-year Y]\n"
+     "ctgdiag [--db FILE] compute [--year Y] [--geo-year Y] [--incremental]\n"
      "\n"
      "Computes every indicator of the catalogue (`ctgdiag indicators`) for every\n"
      "year its inputs allow (or year Y), for the communes and arrondissements of\n"
      "the geography of --geo-year (default: the latest loaded) and their groups:\n"
      "EPCI, départements, régions, France, by ratio of sums. Replaces what an\n"
-     "earlier compute wrote for that geography.\n",
+     "earlier compute wrote for that geography.\n"
+     "\n"
+     "  --incremental  recompute only the indicators whose inputs changed since\n"
+     "                 they were computed (their files, the geography, the\n"
+     "                 catalogue's lines, the ctgdiag version); the others keep\n"
+     "                 their values (up_to_date= in the summary line)\n",
      ctg_cmd_compute},
     {"export", "write indicator values as CSV or JSON",
      "ctgdiag [--db FILE] export [--indicators ID,...] [--level LEVEL] [--in LEVEL:CODE]\n"
@@ -107,6 +112,27 @@ static const ctg_command COMMANDS[] = {
      "mean, sd) and the territory's own value. Secret and missing values are\n"
      "listed last, unranked.\n",
      ctg_cmd_rank},
+    {"run", "the unattended refresh (cron): ingest what is new, recompute, re-render",
+     "ctgdiag run --config FILE [--wait SECONDS] [--quiet] [--log FILE]\n"
+     "\n"
+     "Reads the configuration FILE (docs/operations.md): the warehouse, the inbox\n"
+     "folders, the reports folder and the territories to render. Then, holding\n"
+     "the warehouse: ingests the files of the inbox that are new or changed,\n"
+     "recomputes the indicators whose inputs changed, re-renders the reports\n"
+     "whose figures changed, and writes a change report (CSV and PDF) into\n"
+     "REPORTS/changes/. A run with nothing new changes nothing and says so.\n"
+     "\n"
+     "  --wait SECONDS  wait that long for another run to release the warehouse\n"
+     "                  (default: exit 75 at once)\n"
+     "  --quiet         print nothing on success (cron mails only failures)\n"
+     "  --log FILE      append timestamped lines of what the run did to FILE\n"
+     "\n"
+     "Exit codes: 0 done; 65 a file of the inbox was rejected (the rest loaded\n"
+     "and the reports refreshed); 66 an inbox or a plan is missing; 73 the\n"
+     "warehouse, a report or the log cannot be written (disk full, rights); 75\n"
+     "another run holds the warehouse; 128+N stopped by signal N (the step under\n"
+     "way rolled back).\n",
+     ctg_cmd_run},
     {"report", "write the PDF diagnosis of a territory, one file per axis of its plan",
      "ctgdiag [--db FILE] report --territory LEVEL:CODE [--plan FILE] [--name TEXT]\n"
      "                           [--year Y] [--geo-year Y] [--out DIR]\n"
@@ -309,6 +335,20 @@ void ctg_out_number(double v, int decimal_comma, char *buf, size_t size)
         for (char *p = buf; *p; p++)
             if (*p == '.')
                 *p = ',';
+}
+
+int ctg_cli_source_date(long long *date)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    *date = -1;
+    if (!s || !*s)
+        return 1;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < 0)
+        return 0;
+    *date = v;
+    return 1;
 }
 
 ctg_status ctg_cli_open_read(const ctg_cli *cli, ctg_warehouse **out, ctg_error *err)

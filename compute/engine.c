@@ -846,9 +846,137 @@ static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *ye
     return CTG_OK;
 }
 
-static int cmp_indicator_id(const void *a, const void *b)
+/* One indicator of the catalogue to compute, with its fingerprint. */
+typedef struct todo {
+    const ctg_indicator *ind;
+    char fingerprint[CTG_SHA256_HEX_LEN + 1];
+    int stale;                /* to compute */
+} todo;
+
+static int cmp_todo(const void *a, const void *b)
 {
-    return strcmp((*(const ctg_indicator *const *)a)->id, (*(const ctg_indicator *const *)b)->id);
+    return strcmp(((const todo *)a)->ind->id, ((const todo *)b)->ind->id);
+}
+
+static int has_units(ctg_warehouse *wh, int geo_year)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (ctg_wh_prepare(wh, "SELECT EXISTS (SELECT 1 FROM geo_unit WHERE geo_year = ?1)", &st,
+                       NULL) == CTG_OK) {
+        sqlite3_bind_int(st, 1, geo_year);
+        yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
+/* The indicators in the order of their ids (the first column of
+ * indicator_value's key after the geography year: rows are appended, not
+ * inserted), each with its fingerprint, stale when it must be computed:
+ * always, unless incremental and its fingerprint is the one stored. */
+static ctg_status plan_work(ctg_warehouse *wh, const ctg_catalogue *cat,
+                            const ctg_compute_options *opt, int geo_year, todo **out, size_t *n,
+                            size_t *nstale, ctg_error *err)
+{
+    *n = ctg_catalogue_count(cat);
+    *nstale = 0;
+    todo *t = calloc(*n ? *n : 1, sizeof *t);
+    *out = t;
+    if (!t)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    ctg_state *state = NULL;
+    ctg_status st = ctg_state_open(wh, geo_year, &state, err);
+    int check = opt->incremental && !opt->year && st == CTG_OK && has_units(wh, geo_year);
+    for (size_t i = 0; st == CTG_OK && i < *n; i++) {
+        t[i].ind = ctg_catalogue_at(cat, i);
+        ctg_state_fingerprint(state, cat, t[i].ind, t[i].fingerprint);
+        char stored[CTG_SHA256_HEX_LEN + 1] = "";
+        if (check)
+            st = ctg_state_stored(wh, geo_year, t[i].ind->id, stored, err);
+        t[i].stale = !check || strcmp(stored, t[i].fingerprint) != 0;
+        *nstale += (size_t)t[i].stale;
+    }
+    ctg_state_free(state);
+    if (st == CTG_OK)
+        qsort(t, *n, sizeof *t, cmp_todo);
+    return st;
+}
+
+/* Runs sql with ?1 geo_year and ?2 text (when the statement has it). */
+static ctg_status exec_year(ctg_warehouse *wh, const char *sql, int geo_year, const char *text,
+                            ctg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    ctg_status rc = ctg_wh_prepare(wh, sql, &st, err);
+    if (rc != CTG_OK)
+        return rc;
+    sqlite3_bind_int(st, 1, geo_year);
+    if (text)
+        sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (step != SQLITE_DONE)
+        return ctg_wh_fail(wh, step, err, "clearing an earlier compute");
+    return CTG_OK;
+}
+
+/* Clears what the indicators to compute hold, after keeping their values
+ * when changes are recorded: everything of the year when all are to be
+ * computed, else the rows of the stale ones (and geo_unit, rewritten). */
+static ctg_status clear_work(ctg_warehouse *wh, const ctg_compute_options *opt, int geo_year,
+                             const todo *t, size_t n, size_t nstale, ctg_error *err)
+{
+    ctg_status st = CTG_OK;
+    for (size_t i = 0; st == CTG_OK && opt->changes && i < n; i++)
+        if (t[i].stale)
+            st = ctg_changes_before(wh, geo_year, t[i].ind->id, err);
+    if (st != CTG_OK || nstale == n)
+        return st == CTG_OK ? clear_previous(wh, geo_year, opt->year, err) : st;
+    st = exec_year(wh, "DELETE FROM geo_unit WHERE geo_year = ?1", geo_year, NULL, err);
+    for (size_t i = 0; st == CTG_OK && i < n; i++) {
+        if (!t[i].stale)
+            continue;
+        st = exec_year(wh, "DELETE FROM indicator_value WHERE geo_year = ?1 AND indicator = ?2",
+                       geo_year, t[i].ind->id, err);
+        if (st == CTG_OK)
+            st = exec_year(wh,
+                           "DELETE FROM indicator_year WHERE geo_year = ?1 AND indicator = ?2",
+                           geo_year, t[i].ind->id, err);
+    }
+    return st;
+}
+
+static long long max_change_id(ctg_warehouse *wh)
+{
+    sqlite3_stmt *st = NULL;
+    long long id = 0;
+    if (ctg_wh_prepare(wh, "SELECT coalesce(max(id), 0) FROM change", &st, NULL) == CTG_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+/* Computes the stale indicators, records their changes and fingerprints. */
+static ctg_status compute_work(engine *e, const ctg_catalogue *cat, const todo *t, size_t n,
+                               ctg_error *err)
+{
+    ctg_status st = CTG_OK;
+    for (size_t i = 0; st == CTG_OK && i < n; i++) {
+        if (!t[i].stale)
+            continue;
+        st = compute_indicator(e, cat, t[i].ind, err);
+        if (st == CTG_OK && e->opt->changes)
+            st = ctg_changes_after(e->wh, e->res->geo_year, t[i].ind, e->opt->changes, err);
+        if (st == CTG_OK && !e->opt->year)
+            st = ctg_state_store(e->wh, e->res->geo_year, t[i].ind->id, t[i].fingerprint,
+                                 e->opt->run_id, err);
+    }
+    if (st == CTG_OK && e->opt->year)
+        st = exec_year(e->wh, "DELETE FROM indicator_state WHERE geo_year = ?1",
+                       e->res->geo_year, NULL, err);
+    return st;
 }
 
 ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
@@ -866,22 +994,32 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
                         "no geography in the warehouse: ingest a COG communes file or a table "
                         "d'appartenance first");
     res->geo_year = geo_year;
+    todo *work = NULL;
+    size_t nwork = 0, nstale = 0;
+    ctg_status st = plan_work(wh, cat, opt, geo_year, &work, &nwork, &nstale, err);
+    res->up_to_date = (long)(nwork - nstale);
+    if (st != CTG_OK || nstale == 0) {
+        free(work);
+        return st;
+    }
     /* Millions of rows in one transaction: a rollback journal (it keeps only
      * the pages the transaction changes) instead of a WAL that would grow as
      * large as the rows and slow every page read. Back to WAL afterwards. */
-    ctg_status st = ctg_wh_exec(wh, "PRAGMA journal_mode = DELETE", err);
+    st = ctg_wh_exec(wh, "PRAGMA journal_mode = DELETE", err);
     if (st == CTG_OK)
         st = ctg_wh_begin(wh, err);
     if (st != CTG_OK) {
         ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", NULL);
+        free(work);
         return st;
     }
+    long long changes_from = opt->changes ? max_change_id(wh) : 0;
     /* the IRIS of a commune, read by the reports (created here too for a
      * warehouse made before the index existed) */
     st = ctg_wh_exec(wh, "CREATE INDEX IF NOT EXISTS geo_unit_commune ON geo_unit(geo_year, commune)",
                      err);
     if (st == CTG_OK)
-        st = clear_previous(wh, geo_year, opt->year, err);
+        st = clear_work(wh, opt, geo_year, work, nwork, nstale, err);
     if (st == CTG_OK)
         st = ctg_geo_load(wh, geo_year, &e.g, err);
     if (st == CTG_OK) {
@@ -904,22 +1042,14 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
                             "INSERT OR REPLACE INTO indicator_year(geo_year, indicator, year, "
                             "source_rank, sources) VALUES (?1, ?2, ?3, ?4, ?5)",
                             &e.w.ins_year, err);
-    /* in the order of their ids, the first column of indicator_value's key
-     * after the geography year: rows are appended, not inserted */
-    size_t nind = ctg_catalogue_count(cat);
-    const ctg_indicator **order = malloc((nind ? nind : 1) * sizeof *order);
-    if (st == CTG_OK && !order)
-        st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-    for (size_t i = 0; st == CTG_OK && i < nind; i++)
-        order[i] = ctg_catalogue_at(cat, i);
     if (st == CTG_OK)
-        qsort(order, nind, sizeof *order, cmp_indicator_id);
-    for (size_t i = 0; st == CTG_OK && i < nind; i++)
-        st = compute_indicator(&e, cat, order[i], err);
-    free(order);
+        st = compute_work(&e, cat, work, nwork, err);
+    free(work);
     sqlite3_finalize(e.w.ins);
     sqlite3_finalize(e.w.ins_year);
     res->values = e.w.rows;
+    if (st == CTG_OK && opt->changes)
+        res->changes = (long)(max_change_id(wh) - changes_from);
     if (st == CTG_OK)
         st = ctg_wh_commit(wh, err);
     else

@@ -1,7 +1,9 @@
 /* results.c - reading computed values (results.h). */
 #include "compute/results.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,29 @@ struct ctg_results {
     ctg_warehouse *wh;
     const ctg_catalogue *cat;
     int geo_year;
+    /* The list of communes of the last `communes:` territory read, held in a
+     * TEMP table of the connection (code TEXT PRIMARY KEY) that the queries
+     * join on; one table per handle, named after it, created when first
+     * needed, refilled when another list is read, dropped by
+     * ctg_results_free. TEMP lives in the connection's own temporary
+     * database, writable even when the warehouse is opened read-only. */
+    char list_table[48];           /* "ctg_list_<address of the handle>" */
+    int list_created;              /* the table exists */
+    char (*list)[CTG_CODE_MAX];    /* the codes it was filled from, as given */
+    size_t nlist;                  /* 0: nothing loaded (or a failed load) */
+    size_t list_cap;
+    /* The values of that list already aggregated, per (indicator, year):
+     * a report asks for the same ones again and again (its summary, each
+     * axis, evolutions). Emptied when another list is loaded. */
+    struct list_value *cache;
+    size_t ncache, cache_cap;
+};
+
+struct list_value {
+    char indicator[CTG_NAME_MAX];
+    char year[16];
+    int found;
+    ctg_value v;
 };
 
 /* ------------------------------------------------------------ territories */
@@ -128,12 +153,23 @@ ctg_status ctg_results_open(ctg_warehouse *wh, const ctg_catalogue *cat, int geo
     r->wh = wh;
     r->cat = cat;
     r->geo_year = found;
+    snprintf(r->list_table, sizeof r->list_table, "ctg_list_%" PRIxPTR, (uintptr_t)r);
     *out = r;
     return CTG_OK;
 }
 
 void ctg_results_free(ctg_results *r)
 {
+    if (!r)
+        return;
+    if (r->list_created) {
+        /* never fails the caller: the table goes with the connection anyway */
+        char sql[96];
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS temp.%s", r->list_table);
+        sqlite3_exec(ctg_wh_db(r->wh), sql, NULL, NULL, NULL);
+    }
+    free(r->list);
+    free(r->cache);
     free(r);
 }
 
@@ -258,36 +294,59 @@ ctg_status ctg_results_latest_year(ctg_results *r, const char *indicator, char y
     return st;
 }
 
-/* The alternative of the catalogue that gave indicator's values for year,
- * or NULL. */
-static const ctg_source *source_for(ctg_results *r, const char *indicator, const char *year,
-                                    const ctg_indicator **ind_out)
+/* The alternative of the catalogue that gave indicator's values for year
+ * into *src, NULL when none (an indicator not in the catalogue, or not
+ * computed that year); the indicator into *ind (NULL when not in the
+ * catalogue). A failure to read the warehouse is an error (CTG_ERR_DB...). */
+static ctg_status source_for(ctg_results *r, const char *indicator, const char *year,
+                             const ctg_indicator **ind_out, const ctg_source **src,
+                             ctg_error *err)
 {
     const ctg_indicator *ind = ctg_catalogue_find(r->cat, indicator);
     *ind_out = ind;
+    *src = NULL;
     if (!ind)
-        return NULL;
+        return CTG_OK;
     sqlite3_stmt *q = NULL;
-    if (ctg_wh_prepare(r->wh,
-                       "SELECT source_rank FROM indicator_year WHERE geo_year = ?1 AND "
-                       "indicator = ?2 AND year = ?3",
-                       &q, NULL) != CTG_OK)
-        return NULL;
+    ctg_status st = ctg_wh_prepare(r->wh,
+                                   "SELECT source_rank FROM indicator_year WHERE geo_year = ?1 "
+                                   "AND indicator = ?2 AND year = ?3",
+                                   &q, err);
+    if (st != CTG_OK)
+        return st;
     sqlite3_bind_int(q, 1, r->geo_year);
     sqlite3_bind_text(q, 2, indicator, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 3, year, -1, SQLITE_STATIC);
-    int rank = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    int rc = sqlite3_step(q);
+    int rank = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = ctg_wh_fail(r->wh, rc, err, "reading the source of an indicator");
     sqlite3_finalize(q);
+    if (st != CTG_OK)
+        return st;
     for (size_t a = 0; a < ind->nalts; a++)
-        if (ind->alts[a].rank == rank)
-            return &ind->alts[a];
-    return NULL;
+        if (ind->alts[a].rank == rank) {
+            *src = &ind->alts[a];
+            break;
+        }
+    return CTG_OK;
+}
+
+/* source_for for the functions that answer without a ctg_status (their
+ * results.h fallback on a failure to read the warehouse, as when none). */
+static const ctg_source *source_or_none(ctg_results *r, const char *indicator, const char *year,
+                                        const ctg_indicator **ind)
+{
+    const ctg_source *src = NULL;
+    if (source_for(r, indicator, year, ind, &src, NULL) != CTG_OK)
+        return NULL;
+    return src;
 }
 
 ctg_aggregation ctg_results_aggregation(ctg_results *r, const char *indicator, const char *year)
 {
     const ctg_indicator *ind = NULL;
-    const ctg_source *src = source_for(r, indicator, year, &ind);
+    const ctg_source *src = source_or_none(r, indicator, year, &ind);
     return src ? src->agg : CTG_AGG_SUM;
 }
 
@@ -313,14 +372,14 @@ ctg_status ctg_results_check_territory(ctg_results *r, const ctg_territory *t, c
 int ctg_results_source_rank(ctg_results *r, const char *indicator, const char *year)
 {
     const ctg_indicator *ind = NULL;
-    const ctg_source *src = source_for(r, indicator, year, &ind);
+    const ctg_source *src = source_or_none(r, indicator, year, &ind);
     return src ? src->rank : 0;
 }
 
 int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year)
 {
     const ctg_indicator *ind = NULL;
-    const ctg_source *src = source_for(r, indicator, year, &ind);
+    const ctg_source *src = source_or_none(r, indicator, year, &ind);
     return src && src->agg == CTG_AGG_RATIO && ind->scale == 100 && !strcmp(ind->unit, "%");
 }
 
@@ -352,11 +411,21 @@ static void read_value(sqlite3_stmt *q, ctg_value *v)
     }
 }
 
+/* The codes of the list bound as ?3 ("C1,C2,..."), one row each (column c):
+ * split once per run of the statement, SQLite keeping the result of an
+ * uncorrelated IN (...) in an index that drives the lookups of the units,
+ * where a test of each unit against the whole string cost a scan of the
+ * indicator's values and the string for each. */
+#define LIST_SPLIT                                                                               \
+    "WITH RECURSIVE ctg_split(c, rest) AS (SELECT NULL, ?3 || ',' UNION ALL "                    \
+    "SELECT substr(rest, 1, instr(rest, ',') - 1), substr(rest, instr(rest, ',') + 1) "          \
+    "FROM ctg_split WHERE rest <> '') SELECT c FROM ctg_split WHERE c IS NOT NULL"
+
 const char *ctg_territory_condition(ctg_level level)
 {
     switch (level) {
     case CTG_LEVEL_NONE:
-        return "instr(',' || ?3 || ',', ',' || u.code || ',') > 0";
+        return "u.code IN (" LIST_SPLIT ")";
     case CTG_LEVEL_COMMUNE:
     case CTG_LEVEL_ARM:
         return "(u.code = ?3 OR u.commune = ?3)";
@@ -390,12 +459,76 @@ void ctg_territory_bind(sqlite3_stmt *q, int index, const ctg_territory *t)
     ctg_buf_free(&list);
 }
 
+/* Loads the list of territory t (level NONE) into the handle's TEMP table,
+ * unless it holds it already. A code given twice is held once. */
+static ctg_status load_list(ctg_results *r, const ctg_territory *t, ctg_error *err)
+{
+    if (r->nlist && r->nlist == t->ncommunes) {
+        size_t i = 0;
+        while (i < t->ncommunes && !strcmp(r->list[i], t->communes[i]))
+            i++;
+        if (i == t->ncommunes)
+            return CTG_OK;
+    }
+    r->nlist = 0; /* until the table holds t's list */
+    r->ncache = 0;
+    if (t->ncommunes > r->list_cap) {
+        char(*grown)[CTG_CODE_MAX] = realloc(r->list, t->ncommunes * sizeof *r->list);
+        if (!grown)
+            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+        r->list = grown;
+        r->list_cap = t->ncommunes;
+    }
+    char sql[160];
+    ctg_status st = CTG_OK;
+    if (!r->list_created) {
+        snprintf(sql, sizeof sql,
+                 "CREATE TEMP TABLE IF NOT EXISTS %s (code TEXT PRIMARY KEY) WITHOUT ROWID",
+                 r->list_table);
+        st = ctg_wh_exec(r->wh, sql, err);
+        if (st != CTG_OK)
+            return st;
+        r->list_created = 1;
+    }
+    snprintf(sql, sizeof sql, "DELETE FROM temp.%s", r->list_table);
+    st = ctg_wh_exec(r->wh, sql, err);
+    if (st != CTG_OK)
+        return st;
+    /* one statement, so that the table never holds part of the list */
+    snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO temp.%s (code) ", r->list_table);
+    ctg_buf ins = CTG_BUF_INIT;
+    ctg_buf_puts(&ins, sql);
+    ctg_buf_puts(&ins, LIST_SPLIT);
+    sqlite3_stmt *q = NULL;
+    st = ctg_wh_prepare(r->wh, ctg_buf_str(&ins), &q, err);
+    ctg_buf_free(&ins);
+    if (st != CTG_OK)
+        return st;
+    ctg_territory_bind(q, 3, t);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_DONE)
+        st = ctg_wh_fail(r->wh, rc, err, "loading a list of communes");
+    sqlite3_finalize(q);
+    if (st != CTG_OK)
+        return st;
+    for (size_t i = 0; i < t->ncommunes; i++)
+        snprintf(r->list[i], CTG_CODE_MAX, "%s", t->communes[i]);
+    r->nlist = t->ncommunes;
+    return CTG_OK;
+}
+
 /* The condition for the units of `member` level inside a territory of
  * level `tl`: without the territory itself when the levels differ, so that
  * SQLite drives the query from the indexes of geo_unit (an EPCI's
- * communes, a commune's IRIS) instead of every value of the indicator. */
-static const char *members_condition(ctg_level tl, ctg_level member)
+ * communes, a commune's IRIS) instead of every value of the indicator; for
+ * a list, a join on the handle's TEMP table (load_list), into buf. */
+static const char *members_condition(const ctg_results *r, ctg_level tl, ctg_level member,
+                                     char *buf, size_t size)
 {
+    if (tl == CTG_LEVEL_NONE) {
+        snprintf(buf, size, "u.code IN (SELECT code FROM temp.%s)", r->list_table);
+        return buf;
+    }
     if (tl == CTG_LEVEL_EPCI && member != CTG_LEVEL_EPCI)
         return "u.epci = ?3";
     if ((tl == CTG_LEVEL_COMMUNE || tl == CTG_LEVEL_ARM) &&
@@ -414,18 +547,23 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
     sqlite3_stmt *q = NULL;
     ctg_value *out = NULL;
     size_t count = 0, cap = 0;
+    char cond[96];
+    ctg_status st = t->level == CTG_LEVEL_NONE ? load_list(r, t, err) : CTG_OK;
+    if (st != CTG_OK)
+        return st;
     ctg_buf_printf(&sql,
                    "SELECT " VALUE_COLUMNS " FROM indicator_value v JOIN geo_unit u ON "
                    "u.geo_year = v.geo_year AND u.level = v.level AND u.code = v.code "
                    "WHERE v.geo_year = ?1 AND v.indicator = ?2 AND v.year = ?4 AND "
                    "v.level = ?5 AND %s ORDER BY v.code",
-                   members_condition(t->level, level));
-    ctg_status st = ctg_wh_prepare(r->wh, ctg_buf_str(&sql), &q, err);
+                   members_condition(r, t->level, level, cond, sizeof cond));
+    st = ctg_wh_prepare(r->wh, ctg_buf_str(&sql), &q, err);
     if (st != CTG_OK)
         goto cleanup;
     sqlite3_bind_int(q, 1, r->geo_year);
     sqlite3_bind_text(q, 2, indicator, -1, SQLITE_STATIC);
-    ctg_territory_bind(q, 3, t);
+    if (t->level != CTG_LEVEL_NONE)
+        ctg_territory_bind(q, 3, t);
     sqlite3_bind_text(q, 4, year, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 5, ctg_level_name(level), -1, SQLITE_STATIC);
     int rc;
@@ -542,14 +680,14 @@ static ctg_status aggregate_list(ctg_results *r, const char *indicator, const ch
                                  ctg_error *err)
 {
     const ctg_indicator *ind = NULL;
-    const ctg_source *src = source_for(r, indicator, year, &ind);
+    const ctg_source *src = NULL;
     ctg_value *members = NULL, *pops = NULL;
     size_t n = 0, npops = 0;
     *found = 0;
-    if (!src)
-        return CTG_OK;
-    ctg_status st = ctg_results_members(r, indicator, year, CTG_LEVEL_COMMUNE, t, &members, &n,
-                                        err);
+    ctg_status st = source_for(r, indicator, year, &ind, &src, err);
+    if (st != CTG_OK || !src)
+        return st;
+    st = ctg_results_members(r, indicator, year, CTG_LEVEL_COMMUNE, t, &members, &n, err);
     char pop_year[16] = "";
     if (st == CTG_OK)
         st = coverage_year(r, year, pop_year, err);
@@ -565,15 +703,14 @@ static ctg_status aggregate_list(ctg_results *r, const char *indicator, const ch
     int nsums = ctg_formula_inputs(src);
     double pop_all = 0, pop_known = 0;
     int known = 0, secret = 0, rounded = 0, approx = 0;
+    size_t ip = 0; /* both lists are in code order (SQLite's, that of strcmp) */
     for (size_t i = 0; i < n; i++) {
         const ctg_value *m = &members[i];
         double p = 1;
-        for (size_t k = 0; k < npops; k++) /* both lists are in code order */
-            if (!strcmp(pops[k].code, m->code)) {
-                if (pops[k].value > 0)
-                    p = pops[k].value;
-                break;
-            }
+        while (ip < npops && strcmp(pops[ip].code, m->code) < 0)
+            ip++;
+        if (ip < npops && !strcmp(pops[ip].code, m->code) && pops[ip].value > 0)
+            p = pops[ip].value;
         pop_all += p;
         /* a commune counts when its inputs are known (compute stores its
          * sums then), even if its own value is not computable (0 / 0) */
@@ -601,6 +738,40 @@ cleanup:
     return st;
 }
 
+/* aggregate_list through the handle's cache of the values of its list. */
+static ctg_status list_value(ctg_results *r, const char *indicator, const char *year,
+                             const ctg_territory *t, ctg_value *out, int *found, ctg_error *err)
+{
+    ctg_status st = load_list(r, t, err); /* empties the cache when t is another list */
+    if (st != CTG_OK)
+        return st;
+    int keyed = strlen(indicator) < CTG_NAME_MAX && strlen(year) < 16;
+    for (size_t i = 0; keyed && i < r->ncache; i++)
+        if (!strcmp(r->cache[i].indicator, indicator) && !strcmp(r->cache[i].year, year)) {
+            if (r->cache[i].found)
+                *out = r->cache[i].v;
+            *found = r->cache[i].found;
+            return CTG_OK;
+        }
+    st = aggregate_list(r, indicator, year, t, out, found, err);
+    if (st != CTG_OK || !keyed)
+        return st;
+    if (r->ncache == r->cache_cap) {
+        size_t ncap = r->cache_cap ? r->cache_cap * 2 : 64;
+        struct list_value *grown = realloc(r->cache, ncap * sizeof *grown);
+        if (!grown)
+            return CTG_OK; /* not kept: computed again when asked again */
+        r->cache = grown;
+        r->cache_cap = ncap;
+    }
+    struct list_value *e = &r->cache[r->ncache++];
+    snprintf(e->indicator, sizeof e->indicator, "%s", indicator);
+    snprintf(e->year, sizeof e->year, "%s", year);
+    e->found = *found;
+    e->v = *out;
+    return CTG_OK;
+}
+
 ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *year,
                              const ctg_territory *t, ctg_value *out, int *found,
                              ctg_error *err)
@@ -609,7 +780,7 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
     out->value = out->coverage = out->low = out->high = NAN;
     *found = 0;
     if (t->level == CTG_LEVEL_NONE)
-        return aggregate_list(r, indicator, year, t, out, found, err);
+        return list_value(r, indicator, year, t, out, found, err);
     sqlite3_stmt *q = NULL;
     ctg_status st = ctg_wh_prepare(r->wh,
                                    "SELECT " VALUE_COLUMNS " FROM indicator_value v JOIN "
@@ -667,6 +838,26 @@ void ctg_value_display(const ctg_value *v, const char *unit, char *buf, size_t s
              weak ? "!" : "");
 }
 
+const char *ctg_unit_space(const char *unit)
+{
+    if (!unit[0])
+        return "";
+    return unit[0] == '%' || !strncmp(unit, "\xE2\x80\xB0", 3) ? CTG_NNBSP : "\xC2\xA0";
+}
+
+void ctg_value_display_unit(const ctg_value *v, int found, const char *unit, char *buf,
+                            size_t size)
+{
+    char number[96];
+    if (!found) {
+        snprintf(buf, size, "n.d.");
+        return;
+    }
+    ctg_value_display(v, unit, number, sizeof number);
+    int figure = !isnan(v->value) && strcmp(v->status, "secret") && strcmp(v->status, "missing");
+    snprintf(buf, size, "%s%s%s", number, figure ? ctg_unit_space(unit) : "", figure ? unit : "");
+}
+
 /* ------------------------------------------------------------- evolution */
 
 /* The first term whose periods give an alternative's years. */
@@ -695,23 +886,30 @@ ctg_status ctg_results_evolution(ctg_results *r, const char *indicator, const ch
     ev->previous_value = NAN;
     ev->trend.slope = ev->trend.se = ev->trend.t = ev->trend.p = ev->trend.intercept = NAN;
     const ctg_indicator *ind = NULL;
-    const ctg_source *src = source_for(r, indicator, year, &ind);
+    const ctg_source *src = NULL;
+    ctg_status st = source_for(r, indicator, year, &ind, &src, err);
     const ctg_term *main = src ? main_term_of(src) : NULL;
-    if (!main)
-        return CTG_OK;
+    if (st != CTG_OK || !main)
+        return st;
     ev->census = !strncmp(main->family, "census_", 7);
     char *years = NULL;
     size_t n = 0;
     double *x = NULL, *y = NULL;
-    ctg_status st = ctg_results_years(r, indicator, &years, &n, err);
+    st = ctg_results_years(r, indicator, &years, &n, err);
     if (st == CTG_OK && n && (!(x = malloc(n * sizeof *x)) || !(y = malloc(n * sizeof *y))))
         st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     int key = ctg_period_key(year);
     const char *p = years;
     for (size_t i = 0; st == CTG_OK && i < n; i++, p += strlen(p) + 1) {
         int k = ctg_period_key(p);
+        if (k > key)
+            continue;
         const ctg_indicator *unused;
-        if (k > key || source_for(r, indicator, p, &unused) != src)
+        const ctg_source *other = NULL;
+        st = source_for(r, indicator, p, &unused, &other, err);
+        if (st != CTG_OK)
+            break;
+        if (other != src)
             continue;
         if (strlen(p) != strlen(year)) /* a month beside years: another series */
             continue;

@@ -11,7 +11,10 @@
  * Ownership: ctg_results_open returns a handle the caller frees with
  * ctg_results_free; it borrows the warehouse and the catalogue, which must
  * outlive it. Arrays returned through ctg_value ** belong to the caller
- * (free()).
+ * (free()). A handle keeps the list of communes it last read in a TEMP
+ * table of the connection (writable on a read-only warehouse too) and the
+ * values of that list it aggregated: it reads the values as they were when
+ * first asked, so open a new one after a compute.
  */
 #ifndef CTG_RESULTS_H
 #define CTG_RESULTS_H
@@ -129,15 +132,17 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
 ctg_status ctg_results_check_territory(ctg_results *r, const ctg_territory *t, ctg_error *err);
 
 /* The aggregation of the alternative that gave indicator's values for year
- * (CTG_AGG_SUM when unknown). */
+ * (CTG_AGG_SUM when unknown, or when the warehouse cannot be read). */
 ctg_aggregation ctg_results_aggregation(ctg_results *r, const char *indicator, const char *year);
 
 /* The rank of the catalogue alternative that gave indicator's values for
- * year (0 when none): values of one series come from one rank. */
+ * year (0 when none, or when the warehouse cannot be read): values of one
+ * series come from one rank. */
 int ctg_results_source_rank(ctg_results *r, const char *indicator, const char *year);
 
 /* Whether indicator's values for year are proportions of a count (a `ratio`
- * line with scale 100 and unit %): then in[0] successes out of in[1]. */
+ * line with scale 100 and unit %): then in[0] successes out of in[1]. 0 when
+ * the warehouse cannot be read. */
 int ctg_results_is_share(ctg_results *r, const char *indicator, const char *year);
 
 /*
@@ -175,6 +180,17 @@ int ctg_unit_decimals(const char *unit);
  * is CTG_VALUE_LEGEND.
  */
 void ctg_value_display(const ctg_value *v, const char *unit, char *buf, size_t size);
+
+/* The space between a figure and its unit: U+202F before % and ‰ (French
+ * typography), U+00A0 before a word ("16 080 habitants"), "" for no unit;
+ * neither breaks a line. */
+const char *ctg_unit_space(const char *unit);
+
+/* A value with its unit, as the reports print it: ctg_value_display, then
+ * the unit after ctg_unit_space ("59,6 %" with U+202F, "16 080 habitants");
+ * "secret" and "n.d." alone; "n.d." when not found. */
+void ctg_value_display_unit(const ctg_value *v, int found, const char *unit, char *buf,
+                            size_t size);
 
 #define CTG_VALUE_LEGEND                                                                          \
     "~ approché (moyenne pondérée ou source approchée) ; * partiel (membres secrets ou "         \

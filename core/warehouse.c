@@ -125,17 +125,30 @@ ctg_status ctg_wh_prepare(ctg_warehouse *wh, const char *sql, sqlite3_stmt **stm
     return CTG_OK;
 }
 
-/* Version 2 to 3: the bounds of values resting on rounded counts. A
- * reader of a version-2 warehouse is told to run a writer first. */
-static ctg_status upgrade_from_2(ctg_warehouse *wh, ctg_error *err)
+/* Upgrades a warehouse of an older schema version, in one transaction:
+ * 2 to 3 adds the bounds of values resting on rounded counts; 3 to 4 the
+ * refresh tables (indicator_state, report_state, change), which the schema
+ * creates when they are missing. */
+static ctg_status upgrade(ctg_warehouse *wh, const char *version, ctg_error *err)
 {
-    return ctg_wh_exec(wh,
-                       "BEGIN IMMEDIATE; "
-                       "ALTER TABLE indicator_value ADD COLUMN low REAL; "
-                       "ALTER TABLE indicator_value ADD COLUMN high REAL; "
-                       "UPDATE meta SET value = '3' WHERE key = 'schema_version'; "
-                       "COMMIT;",
-                       err);
+    ctg_status st = ctg_wh_begin(wh, err);
+    if (st == CTG_OK && !strcmp(version, "2"))
+        st = ctg_wh_exec(wh,
+                         "ALTER TABLE indicator_value ADD COLUMN low REAL; "
+                         "ALTER TABLE indicator_value ADD COLUMN high REAL;",
+                         err);
+    if (st == CTG_OK)
+        st = ctg_wh_exec(wh, ctg_warehouse_sql, err);
+    if (st == CTG_OK)
+        st = ctg_wh_exec(wh,
+                         "UPDATE meta SET value = '" CTG_WH_SCHEMA_VERSION
+                         "' WHERE key = 'schema_version'",
+                         err);
+    if (st != CTG_OK) {
+        ctg_wh_rollback(wh);
+        return st;
+    }
+    return ctg_wh_commit(wh, err);
 }
 
 /* Reads meta.schema_version; "" when the table or the key is absent. */
@@ -292,8 +305,9 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
         st = create_schema(wh, err);
         if (st != CTG_OK)
             goto fail;
-    } else if (!strcmp(version, "2") && !(flags & CTG_WH_READONLY)) {
-        st = upgrade_from_2(wh, err);
+    } else if ((!strcmp(version, "2") || !strcmp(version, "3")) &&
+               !(flags & CTG_WH_READONLY)) {
+        st = upgrade(wh, version, err);
         if (st != CTG_OK)
             goto fail;
     } else if (!strcmp(version, "2")) {
@@ -302,7 +316,8 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
                       "version %s",
                       CTG_WH_SCHEMA_VERSION);
         goto fail;
-    } else if (strcmp(version, CTG_WH_SCHEMA_VERSION) != 0) {
+    } else if (strcmp(version, CTG_WH_SCHEMA_VERSION) != 0 && strcmp(version, "3") != 0) {
+        /* a reader reads version 3 as it is: what 4 adds only writers use */
         st = ctg_fail(err, CTG_ERR_DATA, path, 0,
                       "warehouse schema version %s, this ctgdiag reads version %s", version,
                       CTG_WH_SCHEMA_VERSION);

@@ -27,7 +27,7 @@
 
 typedef struct ctg_warehouse ctg_warehouse;
 
-#define CTG_WH_SCHEMA_VERSION "3"
+#define CTG_WH_SCHEMA_VERSION "4"
 
 enum {
     CTG_WH_CREATE = 1,   /* create the file (and the schema) when missing */

@@ -159,15 +159,6 @@ static void file_stem(const report *r, char *out, size_t size)
 
 /* ----------------------------------------------------------------- values */
 
-/* The space between a figure and its unit: U+202F before % and ‰ (French
- * typography), U+00A0 before a word; neither breaks a line. */
-static const char *unit_space(const char *unit)
-{
-    if (!unit[0])
-        return "";
-    return unit[0] == '%' || !strncmp(unit, "‰", strlen("‰")) ? CTG_NNBSP : "\xC2\xA0";
-}
-
 /* The year shown for an indicator: --year, else its latest. */
 static ctg_status year_of(const report *r, const char *id, char year[16], ctg_error *err)
 {
@@ -176,18 +167,6 @@ static ctg_status year_of(const report *r, const char *id, char year[16], ctg_er
         return CTG_OK;
     }
     return ctg_results_latest_year(r->res, id, year, err);
-}
-
-static void display(const ctg_value *v, int found, const char *unit, char *buf, size_t size)
-{
-    char number[96];
-    if (!found) {
-        snprintf(buf, size, "n.d.");
-        return;
-    }
-    ctg_value_display(v, unit, number, sizeof number);
-    snprintf(buf, size, "%s%s%s", number, isnan(v->value) ? "" : unit_space(unit),
-             isnan(v->value) ? "" : unit);
 }
 
 /* The status of a value in words; `brief` leaves out the rounding (said
@@ -273,7 +252,7 @@ static ctg_status finding(report *r, const ctg_indicator *ind, const char *year,
     char tv[64], fv[64], gap[64], cov[32];
     /* an index has no unit to print after its figures */
     const char *unit = !strcmp(ind->unit, "indice") ? "" : ind->unit;
-    const char *sp = unit_space(unit);
+    const char *sp = ctg_unit_space(unit);
     ctg_format_fr(t->value, dec, tv, sizeof tv);
     ctg_format_fr(fr->value, dec, fv, sizeof fv);
     /* under half the population known, the value is not the territory's
@@ -370,7 +349,7 @@ static ctg_status reference_table(ctg_pdf *pdf, report *r, const ctg_indicator *
         if (r->refs[i].level == CTG_LEVEL_FR)
             *fr_out = v;
         char value[128], rem[160];
-        display(&v, found, ind->unit, value, sizeof value);
+        ctg_value_display_unit(&v, found, ind->unit, value, sizeof value);
         remark(&v, found, 0, rem, sizeof rem);
         const char *cells[3] = {r->ref_names[i], value, rem};
         st = ctg_pdf_table_row(tab, cells, i == 0, err);
@@ -665,7 +644,7 @@ static ctg_status members_table(ctg_pdf *pdf, report *r, const ctg_indicator *in
         st = ctg_pdf_table_begin(pdf, COLS, 5, &tab, err);
     for (size_t i = 0; st == CTG_OK && i < n; i++) {
         char value[128], rank[16] = "", q[8] = "", rem[160];
-        display(&vals[i], 1, ind->unit, value, sizeof value);
+        ctg_value_display_unit(&vals[i], 1, ind->unit, value, sizeof value);
         remark(&vals[i], 1, 1, rem, sizeof rem);
         rounded |= !strcmp(vals[i].status, "rounded") || strstr(vals[i].flags, "rounded");
         if (pos[i].rank) {

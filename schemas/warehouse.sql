@@ -282,3 +282,54 @@ CREATE TABLE IF NOT EXISTS indicator_year (
     sources   TEXT NOT NULL,              -- family:variable period (file ids) of each input
     PRIMARY KEY (geo_year, indicator, year)
 ) WITHOUT ROWID;
+
+-- ------------------------------------------------------------- refresh
+-- Written by `ctgdiag compute` and `ctgdiag run` (docs/operations.md).
+
+-- What each indicator was last computed from on a geography year: the
+-- SHA-256 of its catalogue lines, of every loaded file of the families it
+-- reads (and of the census that weighs it), of the geography files and of
+-- the ctgdiag version. `run` recomputes an indicator only when this changes.
+CREATE TABLE IF NOT EXISTS indicator_state (
+    geo_year    INTEGER NOT NULL,
+    indicator   TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,            -- 64 hex digits
+    run_id      INTEGER,                  -- the run that computed it
+    PRIMARY KEY (geo_year, indicator)
+) WITHOUT ROWID;
+
+-- The reports `run` wrote, and what they showed: re-rendered only when the
+-- fingerprint of their plan, options and indicators changes.
+CREATE TABLE IF NOT EXISTS report_state (
+    out_dir     TEXT NOT NULL,            -- the reports folder, as the configuration names it
+    territory   TEXT NOT NULL,            -- LEVEL:CODE or communes:...
+    stem        TEXT NOT NULL,            -- the file names' territory part: STEM-diagnostic.pdf
+    fingerprint TEXT NOT NULL,            -- of the plan, the options and the indicators shown
+    files       INTEGER NOT NULL,         -- PDF files written (axes + diagnosis)
+    run_id      INTEGER,
+    PRIMARY KEY (out_dir, territory)
+) WITHOUT ROWID;
+
+-- What changed, one row per event, until a change report has listed it
+-- (`reported` = 1). Written in the transaction of the change itself when it
+-- is one (values), right after it otherwise (files, reports).
+CREATE TABLE IF NOT EXISTS change (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER,
+    kind       TEXT NOT NULL,             -- file_loaded, file_replaced, file_rejected,
+                                          -- year_new, year_removed, value_changed, report_written
+    family     TEXT,                      -- files: the family; values: '' 
+    file       TEXT,                      -- files: the path; reports: the diagnosis path
+    indicator  TEXT,
+    year       TEXT,                      -- a vintage (files) or an indicator's year
+    level      TEXT,
+    code       TEXT,
+    old_value  REAL,
+    new_value  REAL,
+    old_status TEXT,
+    new_status TEXT,
+    units      INTEGER,                   -- year_new / year_removed: units with a row
+    detail     TEXT NOT NULL DEFAULT '',  -- reason of a rejection, file replaced, ...
+    reported   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS change_unreported ON change(reported, id);

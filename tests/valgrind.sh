@@ -48,4 +48,13 @@ check 65 --db "$tmp/w.db" ingest "$tmp/unknown.csv"
 printf '\357\273\277dtreffre;numcomdo;nomcom;indfoy_ndur\n2024-06;81099;GAILLAC;10\n2024-06;81099;GAILLAC;15\n2024-06;81105;GRAULHET;-5\n2024-06;81004;ALBI;400\n' >"$tmp/conflict.csv"
 check 0 --db "$tmp/w.db" ingest --max-rejects 100 "$tmp/conflict.csv"
 check 64 ingest --bogus
+# the refresh on that warehouse: the CAF month just loaded is recomputed, the
+# report rendered, unknown.csv in the inbox rejected (65); then again
+mkdir -p "$tmp/inbox"
+cp "$tmp/conflict.csv" "$tmp/unknown.csv" "$tmp/inbox/"
+printf 'warehouse = w.db\ninbox = inbox\nreports = reports-run\n[sj]\nterritory = commune:31488\nplan = %s\n' \
+    "$PWD/samples/plans/saint-jean.csv" >"$tmp/run.conf"
+check 65 run --config "$tmp/run.conf" --log "$tmp/run.log"
+check 65 run --config "$tmp/run.conf" --quiet
+check 64 run --config "$tmp/run.conf" --wait soon
 echo "valgrind: no memory errors, no leaks"

@@ -123,8 +123,7 @@ expect_eq "EPCI of the Tarn ranked" "$(grep -c '^[0-9]*;epci;' "$SCRATCH/out")" 
 # EPCI's values, statuses, coverages and flags, for every indicator computed.
 list=$(paste -sd, "$SCRATCH/members")
 ids=$("$CTGDIAG" --db "$DB" export --level epci --in epci:200066124 | tail -n +2 | cut -d';' -f4 | sort -u | paste -sd,)
-run 0 --db "$DB" compare "communes:$list" epci:200066124 --indicators "$ids" --format csv
-python3 - "$SCRATCH/out" <<'EOF' || fail "a list of communes against its EPCI"
+cat >"$SCRATCH/list_is_epci.py" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], newline=''), delimiter=';'))
 by = {}
@@ -149,6 +148,20 @@ for ind, pair in sorted(by.items()):
 assert checked >= 40, checked
 print(checked)
 EOF
+run 0 --db "$DB" compare "communes:$list" epci:200066124 --indicators "$ids" --format csv
+python3 "$SCRATCH/list_is_epci.py" "$SCRATCH/out" || fail "a list of communes against its EPCI"
+# The same communes backwards: a list is a set, its order changes nothing.
+rev=$(sort -r "$SCRATCH/members" | paste -sd,)
+run 0 --db "$DB" compare "communes:$rev" epci:200066124 --indicators "$ids" --format csv
+python3 "$SCRATCH/list_is_epci.py" "$SCRATCH/out" || fail "a list of communes backwards against its EPCI"
+# export --in a list backwards, with a code the geography lacks (passed over):
+# the EPCI's communes, each once, in code order, as export --in the EPCI.
+run 0 --db "$DB" export --in "communes:$rev,81999" --year all
+cp "$SCRATCH/out" "$SCRATCH/export_list"
+run 0 --db "$DB" export --in epci:200066124 --year all
+expect_file_eq "export --in a list backwards" "$SCRATCH/out" "$SCRATCH/export_list"
+# A commune given twice is refused, never counted twice.
+run 64 --db "$DB" export --in "communes:$rev,81099"
 
 # ----------------------------------------------------------------- compare
 run 0 --db "$DB" compare 81099 81105 31488

@@ -200,9 +200,9 @@ expect_eq "no bounds for census counts" ";" "$(bounds commune 81001 pop_total 20
 cp "$DB" "$SCRATCH/v2.db"
 sqlite3 "$SCRATCH/v2.db" "ALTER TABLE indicator_value DROP COLUMN low; ALTER TABLE indicator_value DROP COLUMN high; UPDATE meta SET value = '2' WHERE key = 'schema_version'"
 run 65 --db "$SCRATCH/v2.db" export
-grep -q 'run `ctgdiag compute` once to upgrade it to version 3' "$SCRATCH/err" || fail "version 2: $(cat "$SCRATCH/err")"
+grep -q 'run `ctgdiag compute` once to upgrade it to version 4' "$SCRATCH/err" || fail "version 2: $(cat "$SCRATCH/err")"
 run 0 --db "$SCRATCH/v2.db" compute
-expect_eq "version 2 upgraded" "3" "$(sqlite3 "$SCRATCH/v2.db" "SELECT value FROM meta WHERE key = 'schema_version'")"
+expect_eq "version 2 upgraded" "4" "$(sqlite3 "$SCRATCH/v2.db" "SELECT value FROM meta WHERE key = 'schema_version'")"
 run 0 --db "$SCRATCH/v2.db" export --level fr --indicators caf_allocataires
 expect_eq "bounds after the upgrade" "438;462" "$(awk -F';' 'NR == 2 { print $(NF - 1) ";" $NF }' "$SCRATCH/out")"
 

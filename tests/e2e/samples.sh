@@ -7,10 +7,10 @@ run 0 --db "$DB" ingest samples
 expect_file_eq "ingest of the samples" "$SRC/tests/e2e/golden/samples_ingest.out" "$SCRATCH/out"
 "$WHDUMP" "$DB" >"$SCRATCH/dump1"
 
-# Every file of the samples was read or skipped: 41 data files, 8 others (READMEs, scripts,
-# MANIFEST, the two territory plans).
+# Every file of the samples was read or skipped: 41 data files, 9 others (READMEs, scripts,
+# MANIFEST, the two territory plans, the configuration of `run`).
 expect_eq "files loaded" 41 "$(grep -c ': loaded ' "$SCRATCH/out")"
-expect_eq "files skipped" 8 "$(grep -c ': skipped ' "$SCRATCH/out")"
+expect_eq "files skipped" 9 "$(grep -c ': skipped ' "$SCRATCH/out")"
 
 # Same content again: unchanged, and the warehouse holds the same.
 run 0 --db "$DB" ingest samples
