@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/number.h"
 #include "core/warehouse.h"
 #include "ingest/family.h"
 #include "ingest/ingest.h"
@@ -150,7 +151,5 @@ int ctg_parse_out_format(const char *command, const char *arg, ctg_out_format *f
  * for NaN. */
 void ctg_out_number(double v, int decimal_comma, char *buf, size_t size);
 
-/* Parses a year (1900..2100); returns 0 if not one. */
-int ctg_parse_year(const char *s);
 
 #endif

@@ -262,15 +262,6 @@ const char *ctg_column_text(sqlite3_stmt *st, int i)
     return t ? (const char *)t : "";
 }
 
-int ctg_parse_year(const char *s)
-{
-    char *end;
-    long y = strtol(s, &end, 10);
-    if (end == s || *end || y < 1900 || y > 2100)
-        return 0;
-    return (int)y;
-}
-
 ctg_status ctg_cli_families(const ctg_cli *cli, ctg_families **out, ctg_error *err)
 {
     ctg_buf dirs = CTG_BUF_INIT;

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "compute/results.h"
 #include "core/conf.h"
+#include "core/number.h"
 #include "ingest/ingest.h"
 
 /* Everything the configuration owns: the parsed file and the strings made

@@ -403,3 +403,12 @@ int ctg_format_fr(double v, int decimals, char *buf, size_t size)
     buf[o] = '\0';
     return (int)o;
 }
+
+int ctg_parse_year(const char *s)
+{
+    char *end;
+    long y = strtol(s, &end, 10);
+    if (end == s || *end || y < 1900 || y > 2100)
+        return 0;
+    return (int)y;
+}

@@ -58,4 +58,7 @@ int ctg_format_double(double v, char *buf, size_t size);
  */
 int ctg_format_fr(double v, int decimals, char *buf, size_t size);
 
+/* Parses a year (1900..2100) written alone ("2021"); returns 0 if not one. */
+int ctg_parse_year(const char *s);
+
 #endif

@@ -92,7 +92,7 @@ static ctg_status setup(report *r, ctg_error *err)
     else
         copy_utf8(r->name, sizeof r->name, spec);
     /* the references: the territory itself, its EPCI and département (a
-     * commune's), France */
+     * commune's) or its département (an EPCI's), France */
     r->refs[0] = r->terr;
     r->refs[0].communes = NULL; /* borrowed: freed with r->terr */
     if (r->terr.level == CTG_LEVEL_NONE) {
@@ -107,6 +107,12 @@ static ctg_status setup(report *r, ctg_error *err)
         if (u.epci[0] && ctg_results_unit(r->res, CTG_LEVEL_EPCI, u.epci, &p, &f, err) == CTG_OK)
             add_ref(r, CTG_LEVEL_EPCI, u.epci, f && p.name[0] ? p.name : u.epci);
         if (u.dep[0] && ctg_results_unit(r->res, CTG_LEVEL_DEP, u.dep, &p, &f, err) == CTG_OK)
+            add_ref(r, CTG_LEVEL_DEP, u.dep, f && p.name[0] ? p.name : u.dep);
+    } else if (found && r->terr.level == CTG_LEVEL_EPCI && u.dep[0]) {
+        /* an EPCI within one département (geo_unit.dep is empty for one
+         * that spans several) is compared with it too */
+        int f = 0;
+        if (ctg_results_unit(r->res, CTG_LEVEL_DEP, u.dep, &p, &f, err) == CTG_OK)
             add_ref(r, CTG_LEVEL_DEP, u.dep, f && p.name[0] ? p.name : u.dep);
     }
     if (r->terr.level != CTG_LEVEL_FR)
