@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -48,10 +49,19 @@
 static const char FONT_REGULAR[] = "DejaVuSans.ttf";
 static const char FONT_BOLD[] = "DejaVuSans-Bold.ttf";
 
+/* A font and the widths of its characters measured so far: libharu looks
+ * a character's glyph up through the font's cmap on every measure, the
+ * largest cost of a report (perf); lines are measured many times. */
+#define FACE_CHARS 0x3000               /* cached: U+0000..U+2FFF (Latin, punctuation, U+202F) */
+typedef struct face {
+    HPDF_Font font;                     /* the libharu font, UTF-8 */
+    uint16_t width[FACE_CHARS];         /* 1 + the width in font units; 0: not measured yet */
+} face;
+
 struct ctg_pdf {
     HPDF_Doc doc;                       /* the libharu document */
-    HPDF_Font regular;                  /* DejaVu Sans, UTF-8 */
-    HPDF_Font bold;                     /* DejaVu Sans Bold, UTF-8 */
+    face regular;                       /* DejaVu Sans */
+    face bold;                          /* DejaVu Sans Bold */
     HPDF_Encoder utf8;                  /* the encoder of bookmark titles */
     HPDF_Page *pages;                   /* every page, in order */
     size_t npages;                      /* pages used in pages */
@@ -154,7 +164,7 @@ static ctg_status check_utf8(ctg_pdf *pdf, const char *text, ctg_error *err)
 /* The state of breaking one text into lines: where the next line starts and
  * how wide a line may be, in font units (1/1000 of the font size). */
 typedef struct breaker {
-    HPDF_Font font;      /* font the text is measured in */
+    face *font;          /* font the text is measured in */
     const char *text;    /* the text, UTF-8 */
     size_t n;            /* bytes in text */
     size_t pos;          /* where the next line is looked for */
@@ -167,14 +177,49 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* The width of s[0..n) in font units. libharu's CID fonts have no kerning,
- * so widths add up: the width of a line is that of its words and blanks. */
-static double font_units(HPDF_Font font, const char *s, size_t n)
+/* The code point of the UTF-8 character at s[0..n) and its length in
+ * bytes; -1 when it is not a well-formed character of 1 to 3 bytes. */
+static long decode_char(const unsigned char *s, size_t n, size_t *len)
 {
-    if (n == 0)
-        return 0.0;
-    HPDF_TextWidth tw = HPDF_Font_TextWidth(font, (const HPDF_BYTE *)s, (HPDF_UINT)n);
-    return (double)tw.width;
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    if ((s[0] & 0xE0) == 0xC0 && n >= 2 && (s[1] & 0xC0) == 0x80) {
+        *len = 2;
+        return ((long)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    }
+    if ((s[0] & 0xF0) == 0xE0 && n >= 3 && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+        *len = 3;
+        return ((long)(s[0] & 0x0F) << 12) | ((long)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    }
+    return -1;
+}
+
+/* The width of s[0..n) in font units, as libharu measures it. libharu's CID
+ * fonts have no kerning, so widths add up: the width of a text is that of
+ * its characters, each measured once and kept in the face. */
+static double font_units(face *f, const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    double total = 0.0;
+    size_t i = 0;
+    while (i < n) {
+        size_t len = 0;
+        long cp = decode_char(u + i, n - i, &len);
+        if (cp < 0 || cp >= FACE_CHARS) {
+            /* beyond the cache (or not UTF-8): the rest as libharu sees it */
+            HPDF_TextWidth tw = HPDF_Font_TextWidth(f->font, u + i, (HPDF_UINT)(n - i));
+            return total + (double)tw.width;
+        }
+        if (!f->width[cp]) {
+            HPDF_TextWidth tw = HPDF_Font_TextWidth(f->font, u + i, (HPDF_UINT)len);
+            f->width[cp] = (uint16_t)(tw.width < 65534 ? tw.width + 1 : 65535);
+        }
+        total += f->width[cp] - 1;
+        i += len;
+    }
+    return total;
 }
 
 static size_t skip_blanks(const char *t, size_t n, size_t i)
@@ -247,7 +292,7 @@ static size_t char_cut(const breaker *b, size_t from, size_t to)
 }
 
 /* Starts breaking text in `size` points of font to lines of `width` points. */
-static void breaker_init(breaker *b, HPDF_Font font, const char *text, double size,
+static void breaker_init(breaker *b, face *font, const char *text, double size,
                          double width)
 {
     b->font = font;
@@ -315,7 +360,7 @@ size_t ctg_pdf_break_lines(ctg_pdf *pdf, const char *text, double size, int bold
     if (!pdf || !text)
         return 0;
     breaker b;
-    breaker_init(&b, bold ? pdf->bold : pdf->regular, text, size, width);
+    breaker_init(&b, bold ? &pdf->bold : &pdf->regular, text, size, width);
     size_t count = 0, s, l;
     while (next_line(&b, &s, &l)) {
         if (count < max) {
@@ -331,7 +376,7 @@ size_t ctg_pdf_break_lines(ctg_pdf *pdf, const char *text, double size, int bold
 
 /* The number of lines text takes in a width (at least 1: an empty cell is
  * one empty line high). */
-static size_t count_lines(HPDF_Font font, const char *text, double size, double width)
+static size_t count_lines(face *font, const char *text, double size, double width)
 {
     breaker b;
     breaker_init(&b, font, text, size, width);
@@ -366,7 +411,7 @@ static char *line_copy(const char *s, size_t n)
 
 /* Draws s[0..n) on the last page with its baseline at y: starting at x
  * (align 0), centred on x (1) or ending at x (2), in grey level `grey`. */
-static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, HPDF_Font font, double size, double x,
+static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, face *font, double size, double x,
                             double y, int align, double grey, const char *s, size_t n,
                             ctg_error *err)
 {
@@ -382,7 +427,7 @@ static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, HPDF_Font font, double
         HPDF_Page_SetGrayFill(page, (HPDF_REAL)grey);
     }
     HPDF_Page_BeginText(page);
-    HPDF_Page_SetFontAndSize(page, font, (HPDF_REAL)size);
+    HPDF_Page_SetFontAndSize(page, font->font, (HPDF_REAL)size);
     HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, line);
     HPDF_Page_EndText(page);
     if (grey != 0.0)
@@ -478,14 +523,14 @@ static ctg_status decorate_pages(ctg_pdf *pdf, ctg_error *err)
         if (pdf->header[0]) {
             size_t start = 0, len = 0; /* the first line of the header: never overflows */
             ctg_pdf_break_lines(pdf, pdf->header, DECOR_SIZE, 0, TEXT_WIDTH, &start, &len, 1);
-            st = draw_text(pdf, page, pdf->regular, DECOR_SIZE, TEXT_LEFT, HEADER_BASELINE, 0,
+            st = draw_text(pdf, page, &pdf->regular, DECOR_SIZE, TEXT_LEFT, HEADER_BASELINE, 0,
                            DECOR_GREY, pdf->header + start, len, err);
         }
         stroke_line(page, TEXT_LEFT, HEADER_RULE, TEXT_LEFT + TEXT_WIDTH, HEADER_RULE, RULE_WIDTH,
                     DECOR_GREY, 0.0);
         snprintf(label, sizeof label, "page %zu / %zu", i + 1, pdf->npages);
         if (st == CTG_OK)
-            st = draw_text(pdf, page, pdf->regular, DECOR_SIZE, TEXT_LEFT + TEXT_WIDTH,
+            st = draw_text(pdf, page, &pdf->regular, DECOR_SIZE, TEXT_LEFT + TEXT_WIDTH,
                            FOOTER_BASELINE, 2, DECOR_GREY, label, strlen(label), err);
     }
     if (st != CTG_OK)
@@ -536,8 +581,8 @@ static ctg_status open_document(ctg_pdf *pdf, const char *title, ctg_error *err)
     HPDF_UseUTFEncodings(pdf->doc);
     HPDF_SetCurrentEncoder(pdf->doc, "UTF-8"); /* the encoding of metadata strings */
     pdf->utf8 = HPDF_GetEncoder(pdf->doc, "UTF-8");
-    pdf->regular = load_font(pdf, regular);
-    pdf->bold = load_font(pdf, bold);
+    pdf->regular.font = load_font(pdf, regular);
+    pdf->bold.font = load_font(pdf, bold);
     HPDF_SetInfoAttr(pdf->doc, HPDF_INFO_CREATOR, "ctgdiag");
     if (title && title[0])
         HPDF_SetInfoAttr(pdf->doc, HPDF_INFO_TITLE, title);
@@ -619,29 +664,29 @@ int ctg_pdf_page_count(const ctg_pdf *pdf)
 /* ------------------------------------------------------------- text */
 
 /* Font and size of a paragraph style. */
-static HPDF_Font style_font(const ctg_pdf *pdf, ctg_pdf_style style, double *size)
+static face *style_font(ctg_pdf *pdf, ctg_pdf_style style, double *size)
 {
     switch (style) {
     case CTG_PDF_BOLD:
         *size = 10.0;
-        return pdf->bold;
+        return &pdf->bold;
     case CTG_PDF_SMALL:
         *size = 8.0;
-        return pdf->regular;
+        return &pdf->regular;
     case CTG_PDF_TITLE:
         *size = 20.0;
-        return pdf->bold;
+        return &pdf->bold;
     case CTG_PDF_BODY:
     default:
         *size = 10.0;
-        return pdf->regular;
+        return &pdf->regular;
     }
 }
 
 /* Writes text broken into lines at the cursor, from x = TEXT_LEFT + indent,
  * one line of size * LEADING at a time (a line that does not fit goes to a
  * new page). */
-static ctg_status write_lines(ctg_pdf *pdf, HPDF_Font font, double size, double indent,
+static ctg_status write_lines(ctg_pdf *pdf, face *font, double size, double indent,
                               const char *text, ctg_error *err)
 {
     breaker b;
@@ -670,7 +715,7 @@ ctg_status ctg_pdf_paragraph(ctg_pdf *pdf, ctg_pdf_style style, double indent, c
     if (st != CTG_OK)
         return st;
     double size;
-    HPDF_Font font = style_font(pdf, style, &size);
+    face *font = style_font(pdf, style, &size);
     if (indent < 0.0 || indent > TEXT_WIDTH / 2.0)
         indent = indent < 0.0 ? 0.0 : TEXT_WIDTH / 2.0;
     st = need(pdf, 0.0, err);
@@ -739,7 +784,7 @@ ctg_status ctg_pdf_heading(ctg_pdf *pdf, int level, const char *text, ctg_error 
     if (level < 0 || level >= MAX_LEVELS)
         return pdf_fail(pdf, err, CTG_ERR_INTERNAL, NULL, "heading level %d (0 to 2)", level);
     double size = sizes[level];
-    size_t nlines = count_lines(pdf->bold, text, size, TEXT_WIDTH);
+    size_t nlines = count_lines(&pdf->bold, text, size, TEXT_WIDTH);
     double height = (double)nlines * size * LEADING + after[level];
     if (level == 0 && pdf->npages > 0 && !pdf->page_empty)
         st = add_page(pdf, err);
@@ -751,7 +796,7 @@ ctg_status ctg_pdf_heading(ctg_pdf *pdf, int level, const char *text, ctg_error 
         pdf->y -= before[level];
     st = add_bookmark(pdf, level, text, err);
     if (st == CTG_OK)
-        st = write_lines(pdf, pdf->bold, size, 0.0, text, err);
+        st = write_lines(pdf, &pdf->bold, size, 0.0, text, err);
     if (st == CTG_OK)
         pdf->y -= after[level];
     return st;
@@ -760,7 +805,7 @@ ctg_status ctg_pdf_heading(ctg_pdf *pdf, int level, const char *text, ctg_error 
 /* ------------------------------------------------------------- tables */
 
 /* The height of a row: its tallest cell, padded. */
-static double row_height(const ctg_pdf_table *t, const char *const *cells, HPDF_Font font)
+static double row_height(const ctg_pdf_table *t, const char *const *cells, face *font)
 {
     size_t most = 1;
     for (size_t c = 0; c < t->ncols; c++) {
@@ -774,7 +819,7 @@ static double row_height(const ctg_pdf_table *t, const char *const *cells, HPDF_
 }
 
 /* Draws one cell's lines from the top of its row, aligned in its column. */
-static ctg_status draw_cell(ctg_pdf_table *t, size_t c, const char *text, HPDF_Font font,
+static ctg_status draw_cell(ctg_pdf_table *t, size_t c, const char *text, face *font,
                             ctg_error *err)
 {
     ctg_pdf *pdf = t->pdf;
@@ -796,7 +841,7 @@ static ctg_status draw_cell(ctg_pdf_table *t, size_t c, const char *text, HPDF_F
 
 /* Draws a row of `height` at the cursor (the header row on a grey ground
  * with a rule above) with a rule below, and moves the cursor under it. */
-static ctg_status draw_row(ctg_pdf_table *t, const char *const *cells, HPDF_Font font,
+static ctg_status draw_row(ctg_pdf_table *t, const char *const *cells, face *font,
                            double height, int header, ctg_error *err)
 {
     ctg_pdf *pdf = t->pdf;
@@ -820,7 +865,7 @@ static ctg_status draw_row(ctg_pdf_table *t, const char *const *cells, HPDF_Font
 /* Draws the header row of the table at the cursor. */
 static ctg_status draw_header(ctg_pdf_table *t, ctg_error *err)
 {
-    return draw_row(t, (const char *const *)t->heads, t->pdf->bold, t->head_height, 1, err);
+    return draw_row(t, (const char *const *)t->heads, &t->pdf->bold, t->head_height, 1, err);
 }
 
 /* Frees a table and its copies. */
@@ -882,7 +927,7 @@ static ctg_status table_new(ctg_pdf *pdf, const ctg_pdf_column *cols, size_t nco
         t->right[c] = cols[c].right != 0;
         t->x[c + 1] = t->x[c] + cols[c].width * TEXT_WIDTH;
     }
-    t->head_height = row_height(t, (const char *const *)t->heads, pdf->bold);
+    t->head_height = row_height(t, (const char *const *)t->heads, &pdf->bold);
     *out = t;
     return CTG_OK;
 nomem:
@@ -925,7 +970,7 @@ ctg_status ctg_pdf_table_row(ctg_pdf_table *t, const char *const *cells, int bol
         st = check_utf8(pdf, cells[c] ? cells[c] : "", err);
     if (st != CTG_OK)
         return st;
-    HPDF_Font font = bold ? pdf->bold : pdf->regular;
+    face *font = bold ? &pdf->bold : &pdf->regular;
     double height = row_height(t, cells, font);
     if (pdf->y - height < TEXT_BOTTOM - EPS) {
         st = add_page(pdf, err);
@@ -1006,7 +1051,7 @@ ctg_status ctg_pdf_text_at(ctg_pdf *pdf, double x, double y, double size, int al
     if (align < 0 || align > 2)
         align = 0;
     pdf->page_empty = 0;
-    return draw_text(pdf, last_page(pdf), pdf->regular, size, x, y, align, 0.0, text,
+    return draw_text(pdf, last_page(pdf), &pdf->regular, size, x, y, align, 0.0, text,
                      strlen(text), err);
 }
 
@@ -1014,7 +1059,7 @@ double ctg_pdf_text_width(ctg_pdf *pdf, double size, const char *text)
 {
     if (!pdf || !text)
         return 0.0;
-    return font_units(pdf->regular, text, strlen(text)) * size / 1000.0;
+    return font_units(&pdf->regular, text, strlen(text)) * size / 1000.0;
 }
 
 /* --------------------------------------------------------------- save */
