@@ -435,15 +435,16 @@ static void report_fingerprint(refresh *r, const ctg_run_territory *t, const ctg
     ctg_sha256_final_hex(&h, hex);
 }
 
-/* The state report_state keeps of a territory's reports: its stem and
- * fingerprint ("" when never written). */
+/* The state report_state keeps of a territory's reports: its stem,
+ * fingerprint ("" when never written) and number of files. */
 static void stored_report(refresh *r, const char *territory, char *stem, size_t stem_size,
-                          char fp[CTG_SHA256_HEX_LEN + 1])
+                          char fp[CTG_SHA256_HEX_LEN + 1], int *files)
 {
     sqlite3_stmt *st = NULL;
     stem[0] = fp[0] = '\0';
+    *files = 0;
     if (ctg_wh_prepare(r->wh,
-                       "SELECT stem, fingerprint FROM report_state WHERE out_dir = ?1 AND "
+                       "SELECT stem, fingerprint, files FROM report_state WHERE out_dir = ?1 AND "
                        "territory = ?2",
                        &st, NULL) != CTG_OK)
         return;
@@ -452,6 +453,7 @@ static void stored_report(refresh *r, const char *territory, char *stem, size_t 
     if (sqlite3_step(st) == SQLITE_ROW) {
         snprintf(stem, stem_size, "%s", (const char *)sqlite3_column_text(st, 0));
         snprintf(fp, CTG_SHA256_HEX_LEN + 1, "%s", (const char *)sqlite3_column_text(st, 1));
+        *files = sqlite3_column_int(st, 2);
     }
     sqlite3_finalize(st);
 }
@@ -479,12 +481,24 @@ static ctg_status store_report(refresh *r, const ctg_run_territory *t,
     return CTG_OK;
 }
 
-static int diagnosis_exists(refresh *r, const char *stem)
+static int is_file(const ctg_buf *path)
+{
+    struct stat sb;
+    return stat(ctg_buf_str(path), &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Whether every file a territory's last rendering wrote is still there:
+ * STEM-diagnostic.pdf and STEM-axe-1.pdf to STEM-axe-(files - 1).pdf. */
+static int reports_exist(refresh *r, const char *stem, int files)
 {
     ctg_buf path = CTG_BUF_INIT;
     ctg_buf_printf(&path, "%s/%s-diagnostic.pdf", r->conf->reports, stem);
-    struct stat sb;
-    int yes = stat(ctg_buf_str(&path), &sb) == 0 && S_ISREG(sb.st_mode);
+    int yes = files >= 1 && is_file(&path);
+    for (int a = 1; yes && a < files; a++) {
+        ctg_buf_reset(&path);
+        ctg_buf_printf(&path, "%s/%s-axe-%d.pdf", r->conf->reports, stem, a);
+        yes = is_file(&path);
+    }
     ctg_buf_free(&path);
     return yes;
 }
@@ -504,9 +518,10 @@ static ctg_status report_one(refresh *r, const ctg_run_territory *t, ctg_error *
     if (st != CTG_OK)
         goto cleanup;
     char fp[CTG_SHA256_HEX_LEN + 1], old_fp[CTG_SHA256_HEX_LEN + 1], stem[64];
+    int files = 0;
     report_fingerprint(r, t, &text, plan, fp);
-    stored_report(r, t->territory, stem, sizeof stem, old_fp);
-    if (!strcmp(fp, old_fp) && diagnosis_exists(r, stem)) {
+    stored_report(r, t->territory, stem, sizeof stem, old_fp, &files);
+    if (!strcmp(fp, old_fp) && reports_exist(r, stem, files)) {
         r->reports_same++;
         char msg[512];
         snprintf(msg, sizeof msg, "[%s] %s: reports up to date", t->section, t->territory);

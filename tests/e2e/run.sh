@@ -109,6 +109,13 @@ run 0 run --config "$CONF" --quiet
 expect_eq "quiet run: stdout" "" "$(cat "$SCRATCH/out")"
 expect_eq "quiet run: stderr" "" "$(cat "$SCRATCH/err")"
 
+# an axis file deleted: that territory's reports are written again, no other
+rm "$R/epci-200066124-axe-3.pdf"
+run 0 run --config "$CONF"
+grep -q "reports/epci-200066124-diagnostic.pdf: written, 7 files" "$SCRATCH/out" || fail "axis file deleted: not re-rendered: $(cat "$SCRATCH/out")"
+expect_eq "axis file deleted: one territory re-rendered" 1 "$(grep -c ': written, ' "$SCRATCH/out")"
+[ -e "$R/epci-200066124-axe-3.pdf" ] || fail "axis file deleted: not written again"
+
 # ---- 3. a new month of CAF allocataires
 month="$S/inbox/caf_allocataires_com_202206.csv"
 sed 's/^2021-12;/2022-06;/' "$SRC/samples/generated/caf_allocataires_com_202112.csv" >"$month"
