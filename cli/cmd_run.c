@@ -6,6 +6,7 @@
  * report of what moved. Every step is atomic on its own (a file's load, the
  * compute, each PDF), so a run killed at any instant leaves a consistent
  * warehouse and the next run finishes the work (docs/operations.md). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +47,15 @@ static void on_signal(int sig)
         sqlite3_interrupt(db);
 }
 
+/* Called by SQLite every few thousand instructions of a statement: a signal
+ * that came while the compute was between statements (where
+ * sqlite3_interrupt has no effect) stops the next one. */
+static int stop_requested(void *unused)
+{
+    (void)unused;
+    return stop_signal != 0;
+}
+
 typedef struct run_args {
     const char *config;
     const char *log;
@@ -68,6 +78,7 @@ typedef struct refresh {
     long recomputed, up_to_date, values_changed;
     long reports_written, reports_same;
     int rc;                    /* worst exit code so far */
+    char *reports_key;         /* the reports folder's real path: report_state's key */
 } refresh;
 
 /* ------------------------------------------------------------- messages */
@@ -220,7 +231,10 @@ static void on_file(void *ctx, const char *path, const char *kind, const char *l
                         new_vintage(r, res) ? "nouvelle période" : "", &err);
         }
     } else if (!strcmp(kind, "rejected") || !strcmp(kind, "missing")) {
-        say(r, "%s", line);
+        if (!r->args.quiet)
+            say(r, "%s", line);
+        if (ferr)
+            complain(r, ferr); /* on stderr even with --quiet: cron mails it */
         st = record(r, "file_rejected", res && res->family[0] ? res->family : "", path,
                     res ? res->vintage : "", ferr && ferr->msg[0] ? ferr->msg : kind, &err);
     } else {
@@ -278,10 +292,17 @@ static ctg_status check_reports_dir(refresh *r, const char *dir, ctg_error *err)
     if (make_dirs(dir) != 0)
         return ctg_fail(err, CTG_ERR_CANTCREAT, dir, 0, "cannot create the reports folder: %s",
                         strerror(errno));
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return ctg_fail(err, CTG_ERR_CANTCREAT, dir, 0, "the reports folder is not a folder");
     if (access(dir, W_OK | X_OK) != 0)
         return ctg_fail(err, CTG_ERR_CANTCREAT, dir, 0, "cannot write in the reports folder: %s",
                         strerror(errno));
-    (void)r;
+    /* one key however the configuration's path was spelled */
+    r->reports_key = realpath(dir, NULL);
+    if (!r->reports_key)
+        return ctg_fail(err, CTG_ERR_CANTCREAT, dir, 0, "cannot resolve the reports folder: %s",
+                        strerror(errno));
     return CTG_OK;
 }
 
@@ -448,7 +469,7 @@ static void stored_report(refresh *r, const char *territory, char *stem, size_t 
                        "territory = ?2",
                        &st, NULL) != CTG_OK)
         return;
-    sqlite3_bind_text(st, 1, r->conf->reports, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, r->reports_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, territory, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
         snprintf(stem, stem_size, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -468,7 +489,7 @@ static ctg_status store_report(refresh *r, const ctg_run_territory *t,
                                    &st, err);
     if (rc != CTG_OK)
         return rc;
-    sqlite3_bind_text(st, 1, r->conf->reports, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, r->reports_key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, t->territory, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, res->stem, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, fp, -1, SQLITE_STATIC);
@@ -538,12 +559,19 @@ static ctg_status report_one(refresh *r, const ctg_run_territory *t, ctg_error *
     opt.date = r->date;
     ctg_report_result res;
     st = ctg_report_write(r->wh, r->cat, plan, &opt, &res, err);
+    /* the state and its change row together: a kill leaves both or neither */
     if (st == CTG_OK)
-        st = store_report(r, t, &res, fp, err);
+        st = ctg_wh_begin(r->wh, err);
     if (st == CTG_OK) {
         ctg_buf path = CTG_BUF_INIT;
         ctg_buf_printf(&path, "%s/%s-diagnostic.pdf", r->conf->reports, res.stem);
-        st = record(r, "report_written", "", ctg_buf_str(&path), "", t->territory, err);
+        st = store_report(r, t, &res, fp, err);
+        if (st == CTG_OK)
+            st = record(r, "report_written", "", ctg_buf_str(&path), "", t->territory, err);
+        if (st == CTG_OK)
+            st = ctg_wh_commit(r->wh, err);
+        else
+            ctg_wh_rollback(r->wh);
         say(r, "%s: written, %d files, the diagnosis %d pages", ctg_buf_str(&path), res.files,
             res.pages);
         ctg_buf_free(&path);
@@ -765,6 +793,7 @@ int ctg_cmd_run(ctg_cli *cli, int argc, char **argv)
     st = prepare(&r, &err);
     if (st == CTG_OK) {
         interrupt_db = ctg_wh_db(r.wh);
+        sqlite3_progress_handler(ctg_wh_db(r.wh), 10000, stop_requested, NULL);
         st = ctg_wh_run_start(r.wh, "run", r.args.config, &r.run_id, &err);
     }
     if (st != CTG_OK) {
@@ -789,6 +818,7 @@ int ctg_cmd_run(ctg_cli *cli, int argc, char **argv)
     rc = r.rc;
     ctg_error_clear(&err);
     interrupt_db = NULL; /* the run's end is recorded even after a signal */
+    sqlite3_progress_handler(ctg_wh_db(r.wh), 0, NULL, NULL);
     if (ctg_wh_run_finish(r.wh, r.run_id, rc, r.walk.loaded, r.walk.unchanged, r.walk.rejected,
                           r.walk.skipped, &err) != CTG_OK && rc == 0) {
         complain(&r, &err);
@@ -797,6 +827,7 @@ int ctg_cmd_run(ctg_cli *cli, int argc, char **argv)
 cleanup:
     interrupt_db = NULL;
     ctg_walk_free(&r.walk);
+    free(r.reports_key);
     ctg_wh_close(r.wh);
     ctg_catalogue_free(r.cat);
     ctg_families_free(r.fams);

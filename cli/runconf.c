@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compute/results.h"
+#include "core/buf.h"
 #include "core/conf.h"
 #include "core/number.h"
 #include "ingest/ingest.h"
@@ -157,6 +158,30 @@ static ctg_run_territory *territory_of(owned *o, const ctg_conf_entry *e, ctg_er
     return t;
 }
 
+static int cmp_code(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+/* The territory in a canonical form ("3:200066124", "list:81099,81105"
+ * with the codes sorted): two sections with the same form would write the
+ * same files. */
+static char *canonical(ctg_territory *t)
+{
+    ctg_buf b = CTG_BUF_INIT;
+    if (t->level == CTG_LEVEL_NONE) {
+        qsort(t->communes, t->ncommunes, sizeof *t->communes, cmp_code);
+        ctg_buf_puts(&b, "list:");
+        for (size_t i = 0; i < t->ncommunes; i++)
+            ctg_buf_printf(&b, "%s%s", i ? "," : "", t->communes[i]);
+    } else {
+        ctg_buf_printf(&b, "%d:%s", (int)t->level, t->code);
+    }
+    char *key = strdup(ctg_buf_str(&b));
+    ctg_buf_free(&b);
+    return key;
+}
+
 static ctg_status territory_key(owned *o, const ctg_conf_entry *e, ctg_error *err)
 {
     ctg_run_territory *t = territory_of(o, e, err);
@@ -167,11 +192,14 @@ static ctg_status territory_key(owned *o, const ctg_conf_entry *e, ctg_error *er
         ctg_error perr;
         memset(&parsed, 0, sizeof parsed);
         ctg_status st = ctg_territory_parse(e->value, &parsed, &perr);
-        ctg_territory_clear(&parsed);
-        if (st != CTG_OK)
+        if (st != CTG_OK) {
+            ctg_territory_clear(&parsed);
             return bad(err, o, e, perr.msg);
+        }
         t->territory = e->value;
-        return CTG_OK;
+        t->key = keep(o, canonical(&parsed));
+        ctg_territory_clear(&parsed);
+        return t->key ? CTG_OK : ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     }
     if (!strcmp(e->key, "plan"))
         return path_value(o, e, &t->plan, err);
@@ -206,7 +234,7 @@ static ctg_status check_complete(owned *o, ctg_error *err)
                             c->territories[i].section);
         /* two sections of one territory would write the same files */
         for (size_t j = 0; j < i; j++)
-            if (!strcmp(c->territories[i].territory, c->territories[j].territory))
+            if (!strcmp(c->territories[i].key, c->territories[j].key))
                 return ctg_fail(err, CTG_ERR_USAGE, c->path, c->territories[i].line,
                                 "[%s] renders %s, as [%s] does: its reports would overwrite "
                                 "those of [%s]",

@@ -33,7 +33,8 @@
 
 typedef struct ctg_run_territory {
     const char *section;       /* the [section] name */
-    const char *territory;     /* LEVEL:CODE, or communes:a,b,c */
+    const char *territory;     /* LEVEL:CODE, or communes:a,b,c, as written */
+    const char *key;           /* its canonical form: equal keys, same files */
     const char *plan;          /* resolved path, NULL for the default plan */
     const char *name;          /* NULL when not given */
     const char *year;          /* normalised (YYYY or YYYY-MM), NULL when not given */

@@ -903,6 +903,32 @@ static ctg_status plan_work(ctg_warehouse *wh, const ctg_catalogue *cat,
     return st;
 }
 
+/* ",id1,id2,...,": every id of the catalogue. */
+static void catalogue_ids(const ctg_catalogue *cat, ctg_buf *ids)
+{
+    ctg_buf_putc(ids, ',');
+    for (size_t i = 0; i < ctg_catalogue_count(cat); i++)
+        ctg_buf_printf(ids, "%s,", ctg_catalogue_at(cat, i)->id);
+}
+
+/* Whether the geography year holds values of indicators the catalogue no
+ * longer has (a whole compute drops them; an incremental one must too). */
+static int has_orphans(ctg_warehouse *wh, int geo_year, const char *ids)
+{
+    sqlite3_stmt *st = NULL;
+    int yes = 0;
+    if (ctg_wh_prepare(wh,
+                       "SELECT EXISTS (SELECT 1 FROM indicator_year WHERE geo_year = ?1 AND "
+                       "instr(?2, ',' || indicator || ',') = 0)",
+                       &st, NULL) == CTG_OK) {
+        sqlite3_bind_int(st, 1, geo_year);
+        sqlite3_bind_text(st, 2, ids, -1, SQLITE_STATIC);
+        yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    }
+    sqlite3_finalize(st);
+    return yes;
+}
+
 /* Runs sql with ?1 geo_year and ?2 text (when the statement has it). */
 static ctg_status exec_year(ctg_warehouse *wh, const char *sql, int geo_year, const char *text,
                             ctg_error *err)
@@ -924,8 +950,9 @@ static ctg_status exec_year(ctg_warehouse *wh, const char *sql, int geo_year, co
 /* Clears what the indicators to compute hold, after keeping their values
  * when changes are recorded: everything of the year when all are to be
  * computed, else the rows of the stale ones (and geo_unit, rewritten). */
-static ctg_status clear_work(ctg_warehouse *wh, const ctg_compute_options *opt, int geo_year,
-                             const todo *t, size_t n, size_t nstale, ctg_error *err)
+static ctg_status clear_work(ctg_warehouse *wh, const ctg_catalogue *cat,
+                             const ctg_compute_options *opt, int geo_year, const todo *t, size_t n,
+                             size_t nstale, ctg_error *err)
 {
     ctg_status st = CTG_OK;
     for (size_t i = 0; st == CTG_OK && opt->changes && i < n; i++)
@@ -934,6 +961,16 @@ static ctg_status clear_work(ctg_warehouse *wh, const ctg_compute_options *opt, 
     if (st != CTG_OK || nstale == n)
         return st == CTG_OK ? clear_previous(wh, geo_year, opt->year, err) : st;
     st = exec_year(wh, "DELETE FROM geo_unit WHERE geo_year = ?1", geo_year, NULL, err);
+    /* the values of indicators the catalogue no longer has */
+    ctg_buf ids = CTG_BUF_INIT;
+    catalogue_ids(cat, &ids);
+    static const char *const ORPHANS[] = {
+        "DELETE FROM indicator_value WHERE geo_year = ?1 AND instr(?2, ',' || indicator || ',') = 0",
+        "DELETE FROM indicator_year WHERE geo_year = ?1 AND instr(?2, ',' || indicator || ',') = 0",
+        "DELETE FROM indicator_state WHERE geo_year = ?1 AND instr(?2, ',' || indicator || ',') = 0"};
+    for (size_t k = 0; st == CTG_OK && k < 3; k++)
+        st = exec_year(wh, ORPHANS[k], geo_year, ctg_buf_str(&ids), err);
+    ctg_buf_free(&ids);
     for (size_t i = 0; st == CTG_OK && i < n; i++) {
         if (!t[i].stale)
             continue;
@@ -998,7 +1035,14 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
     size_t nwork = 0, nstale = 0;
     ctg_status st = plan_work(wh, cat, opt, geo_year, &work, &nwork, &nstale, err);
     res->up_to_date = (long)(nwork - nstale);
-    if (st != CTG_OK || nstale == 0) {
+    int orphans = 0;
+    if (st == CTG_OK && nstale == 0) {
+        ctg_buf ids = CTG_BUF_INIT;
+        catalogue_ids(cat, &ids);
+        orphans = has_orphans(wh, geo_year, ctg_buf_str(&ids));
+        ctg_buf_free(&ids);
+    }
+    if (st != CTG_OK || (nstale == 0 && !orphans)) {
         free(work);
         return st;
     }
@@ -1019,7 +1063,7 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
     st = ctg_wh_exec(wh, "CREATE INDEX IF NOT EXISTS geo_unit_commune ON geo_unit(geo_year, commune)",
                      err);
     if (st == CTG_OK)
-        st = clear_work(wh, opt, geo_year, work, nwork, nstale, err);
+        st = clear_work(wh, cat, opt, geo_year, work, nwork, nstale, err);
     if (st == CTG_OK)
         st = ctg_geo_load(wh, geo_year, &e.g, err);
     if (st == CTG_OK) {

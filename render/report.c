@@ -844,6 +844,50 @@ static ctg_status annex_method(ctg_pdf *pdf, report *r, ctg_error *err)
 
 /* Sources: every file the warehouse holds values from (producer, file,
  * vintage, SHA-256 prefix, when loaded). */
+/* Adds ",FAMILY" to list for each family a sum reads that list lacks. */
+static void add_families(ctg_buf *list, const ctg_sum *sum)
+{
+    for (size_t i = 0; i < sum->n; i++) {
+        char key[CTG_NAME_MAX + 2];
+        snprintf(key, sizeof key, ",%s,", sum->terms[i].family);
+        if (!list->len || !strstr(ctg_buf_str(list), key))
+            ctg_buf_printf(list, "%s%s,", list->len ? "" : ",", sum->terms[i].family);
+    }
+}
+
+static void indicator_families(ctg_buf *list, const ctg_catalogue *cat, const char *id)
+{
+    const ctg_indicator *ind = ctg_catalogue_find(cat, id);
+    for (size_t a = 0; ind && a < ind->nalts; a++) {
+        const ctg_source *src = &ind->alts[a];
+        add_families(list, &src->num);
+        add_families(list, &src->den);
+        add_families(list, &src->weight);
+        for (int k = 0; k < CTG_PM_INPUTS; k++)
+            add_families(list, &src->pm[k]);
+        for (int k = 0; k < CTG_GS_INPUTS; k++)
+            add_families(list, &src->gs[k]);
+    }
+}
+
+/* ",f1,f2,...,": the families the report's indicators read (those of its
+ * plan, and pop_total, which weighs groups and gives coverage). */
+static void report_families(const report *r, ctg_buf *list)
+{
+    indicator_families(list, r->cat, "pop_total");
+    for (size_t a = 0; a < r->plan->naxes; a++) {
+        const ctg_plan_axis *ax = &r->plan->axes[a];
+        for (size_t i = 0; i < ax->nindicators; i++)
+            indicator_families(list, r->cat, ax->indicators[i]);
+        for (size_t o = 0; o < ax->nobjectives; o++)
+            for (size_t i = 0; i < ax->objectives[o].nindicators; i++)
+                indicator_families(list, r->cat, ax->objectives[o].indicators[i]);
+        for (size_t k = 0; k < ax->nactions; k++)
+            for (size_t i = 0; i < ax->actions[k].nindicators; i++)
+                indicator_families(list, r->cat, ax->actions[k].indicators[i]);
+    }
+}
+
 static ctg_status annex_sources(ctg_pdf *pdf, report *r, ctg_error *err)
 {
     static const ctg_pdf_column COLS[] = {{"Producteur", 0.14, 0}, {"Fichier", 0.42, 0},
@@ -857,12 +901,19 @@ static ctg_status annex_sources(ctg_pdf *pdf, report *r, ctg_error *err)
                             "SELECT fa.producer, f.name, f.vintage, substr(f.sha256, 1, 12), "
                             "substr(f.loaded_at, 1, 10) FROM source_file f JOIN family fa ON "
                             "fa.id = f.family WHERE EXISTS (SELECT 1 FROM obs_row o WHERE "
-                            "o.file_id = f.id) ORDER BY fa.producer, f.family, f.vintage, f.name",
+                            "o.file_id = f.id) AND instr(?1, ',' || f.family || ',') > 0 "
+                            "ORDER BY fa.producer, f.family, f.vintage, f.name",
                             &q, err);
+    ctg_buf families = CTG_BUF_INIT;
+    report_families(r, &families);
+    if (st == CTG_OK)
+        sqlite3_bind_text(q, 1, ctg_buf_str(&families), -1, SQLITE_TRANSIENT);
+    ctg_buf_free(&families);
     if (st == CTG_OK)
         st = ctg_pdf_paragraph(pdf, CTG_PDF_BODY, 0,
-                               "Les fichiers dont proviennent les valeurs de l'entrepôt, avec "
-                               "l'empreinte SHA-256 de leur contenu (12 premiers caractères).",
+                               "Les fichiers dont proviennent les valeurs de ce diagnostic (ceux "
+                               "des familles que lisent ses indicateurs), avec l'empreinte "
+                               "SHA-256 de leur contenu (12 premiers caractères).",
                                err);
     if (st == CTG_OK)
         st = ctg_pdf_table_begin(pdf, COLS, 5, &tab, err);

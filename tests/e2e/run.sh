@@ -217,6 +217,17 @@ printf 'warehouse = w.db\ninbox = gone\nreports = reports\n' >"$S/bad.conf"
 run 66 run --config "$S/bad.conf"
 printf 'warehouse = w.db\ninbox = inbox\nreports = reports\n[a]\nterritory = epci:1\n' >"$S/bad.conf"
 run 64 run --config "$S/bad.conf"
+# one list of communes written in two orders would write the same files
+printf 'warehouse = w.db\ninbox = inbox\nreports = reports\n[a]\nterritory = communes:81099,81105\n[b]\nterritory = communes:81105,81099\n' >"$S/bad.conf"
+run 64 run --config "$S/bad.conf"
+grep -q "its reports would overwrite those of \[a\]" "$SCRATCH/err" || fail "same list twice: $(cat "$SCRATCH/err")"
+# --quiet still says on stderr why a file was rejected (cron mails stderr)
+mkdir -p "$S/inbox2"
+printf 'CODGEO;FOO\n81099;1\n' >"$S/inbox2/unknown.csv"
+printf 'warehouse = w.db\ninbox = inbox2\nreports = reports\n' >"$S/quiet.conf"
+run 65 run --config "$S/quiet.conf" --quiet
+expect_eq "quiet rejected: stdout" "" "$(cat "$SCRATCH/out")"
+grep -q "unknown.csv" "$SCRATCH/err" || fail "quiet rejected: nothing on stderr"
 
 # ---- 8. an unwritable reports folder: 73, warehouse untouched
 "$WHDUMP" "$W" >"$SCRATCH/before"
@@ -267,5 +278,13 @@ expect_eq "SIGTERM: integrity" ok "$(sqlite3 "$T/w.db" "PRAGMA integrity_check")
 expect_eq "SIGTERM: no temporary file left behind by the next run" "" "$(run 0 run --config "$T/ctgdiag.conf" --quiet; find "$T/reports" -name '*.tmp-*')"
 values "$T/w.db" commune >"$SCRATCH/term.commune"
 expect_file_eq "SIGTERM: then the values of an uninterrupted refresh" "$SCRATCH/site.commune" "$SCRATCH/term.commune"
+
+# ---- 11. an indicator taken out of the catalogue: an incremental compute drops its values
+mkdir -p "$SCRATCH/fewer"
+grep -v '^pop_18_24;' "$SRC/schemas/indicators.csv" >"$SCRATCH/fewer/indicators.csv"
+run 0 --db "$W" --schemas "$SCRATCH/fewer" compute --incremental
+expect_eq "indicator removed: its values" 0 "$(sqlite3 "$W" "SELECT count(*) FROM indicator_value WHERE indicator = 'pop_18_24'")"
+expect_eq "indicator removed: its fingerprint" 0 "$(sqlite3 "$W" "SELECT count(*) FROM indicator_state WHERE indicator = 'pop_18_24'")"
+expect_eq "indicator removed: the others up to date" 1 "$(grep -c 'up_to_date=60$' "$SCRATCH/out")"
 
 finish

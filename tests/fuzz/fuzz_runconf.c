@@ -91,13 +91,13 @@ static void check_conf(const ctg_runconf *c)
     CHECK(c->geo_year == 0 || (c->geo_year >= 1900 && c->geo_year <= 2100));
     for (size_t i = 0; i < c->nterritories; i++) {
         const ctg_run_territory *t = &c->territories[i];
-        CHECK(t->section && t->section[0] && t->territory && t->territory[0]);
+        CHECK(t->section && t->section[0] && t->territory && t->territory[0] && t->key);
         if (t->plan)
             check_path(t->plan);
         if (t->year)
             CHECK(strlen(t->year) == 4 || strlen(t->year) == 7);
         for (size_t j = 0; j < i; j++)
-            CHECK(strcmp(t->territory, c->territories[j].territory) != 0);
+            CHECK(strcmp(t->key, c->territories[j].key) != 0);
     }
 }
 
