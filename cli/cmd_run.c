@@ -389,50 +389,34 @@ static ctg_status compute_stage(refresh *r, ctg_error *err)
     return CTG_OK;
 }
 
-/* Reads a whole small file into b. */
-static ctg_status read_file(const char *path, ctg_buf *b, ctg_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ctg_fail(err, CTG_ERR_NOINPUT, path, 0, "cannot read: %s", strerror(errno));
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        ctg_buf_append(b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return ctg_fail(err, CTG_ERR_NOINPUT, path, 0, "cannot read");
-    return CTG_OK;
-}
-
 static void add_field(ctg_sha256 *h, const char *s)
 {
     ctg_sha256_update(h, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
+/* What report_fingerprint passes to each indicator of the plan. */
+typedef struct fingerprint_ctx {
+    refresh *r;
+    ctg_sha256 *h;
+} fingerprint_ctx;
+
 /* Adds an indicator's stored fingerprint (what its values were computed
- * from) to h. */
-static void add_indicator_state(refresh *r, ctg_sha256 *h, const char *id)
+ * from) to the hash. */
+static void add_indicator_state(void *ctx, const char *id)
 {
+    const fingerprint_ctx *fc = ctx;
     char fp[CTG_SHA256_HEX_LEN + 1] = "";
     ctg_error ignored;
-    ctg_state_stored(r->wh, r->geo_year, id, fp, &ignored);
-    add_field(h, id);
-    add_field(h, fp);
-}
-
-static void add_indicators(refresh *r, ctg_sha256 *h, char *const *ids, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        add_indicator_state(r, h, ids[i]);
+    ctg_state_stored(fc->r->wh, fc->r->geo_year, id, fp, &ignored);
+    add_field(fc->h, id);
+    add_field(fc->h, fp);
 }
 
 /* The fingerprint of what a territory's reports show: the ctgdiag version,
- * the options, the plan's text, and the fingerprints of the indicators the
- * plan names (and of pop_total, on every cover). */
-static void report_fingerprint(refresh *r, const ctg_run_territory *t, const ctg_buf *plan_text,
-                               const ctg_plan *plan, char hex[CTG_SHA256_HEX_LEN + 1])
+ * the options, the plan file's bytes, and the fingerprints of the
+ * indicators the plan names (and of pop_total, on every cover). */
+static void report_fingerprint(refresh *r, const ctg_run_territory *t, const ctg_plan *plan,
+                               char hex[CTG_SHA256_HEX_LEN + 1])
 {
     ctg_sha256 h;
     ctg_sha256_init(&h);
@@ -443,16 +427,10 @@ static void report_fingerprint(refresh *r, const ctg_run_territory *t, const ctg
     add_field(&h, t->year);
     snprintf(num, sizeof num, "%d %lld", r->geo_year, r->date);
     add_field(&h, num);
-    ctg_sha256_update(&h, plan_text->data ? plan_text->data : "", plan_text->len);
-    add_indicator_state(r, &h, "pop_total");
-    for (size_t a = 0; a < plan->naxes; a++) {
-        const ctg_plan_axis *ax = &plan->axes[a];
-        add_indicators(r, &h, ax->indicators, ax->nindicators);
-        for (size_t o = 0; o < ax->nobjectives; o++)
-            add_indicators(r, &h, ax->objectives[o].indicators, ax->objectives[o].nindicators);
-        for (size_t k = 0; k < ax->nactions; k++)
-            add_indicators(r, &h, ax->actions[k].indicators, ax->actions[k].nindicators);
-    }
+    add_field(&h, plan->sha256);
+    fingerprint_ctx fc = {r, &h};
+    add_indicator_state(&fc, "pop_total");
+    ctg_plan_each_indicator(plan, add_indicator_state, &fc);
     ctg_sha256_final_hex(&h, hex);
 }
 
@@ -527,20 +505,18 @@ static int reports_exist(refresh *r, const char *stem, int files)
 /* Renders one territory's reports when what they show changed. */
 static ctg_status report_one(refresh *r, const ctg_run_territory *t, ctg_error *err)
 {
-    ctg_buf default_plan = CTG_BUF_INIT, text = CTG_BUF_INIT;
+    ctg_buf default_plan = CTG_BUF_INIT;
     ctg_plan *plan = NULL;
     ctg_cli_schema_file(r->cli, "plan_default.csv", &default_plan);
     const char *plan_path = t->plan ? t->plan : ctg_buf_str(&default_plan);
-    ctg_status st = read_file(plan_path, &text, err);
-    if (st == CTG_OK)
-        st = ctg_plan_load(plan_path, &plan, err);
+    ctg_status st = ctg_plan_load(plan_path, &plan, err);
     if (st == CTG_OK)
         st = ctg_plan_check(plan, r->cat, plan_path, err);
     if (st != CTG_OK)
         goto cleanup;
     char fp[CTG_SHA256_HEX_LEN + 1], old_fp[CTG_SHA256_HEX_LEN + 1], stem[64];
     int files = 0;
-    report_fingerprint(r, t, &text, plan, fp);
+    report_fingerprint(r, t, plan, fp);
     stored_report(r, t->territory, stem, sizeof stem, old_fp, &files);
     if (!strcmp(fp, old_fp) && reports_exist(r, stem, files)) {
         r->reports_same++;
@@ -579,7 +555,6 @@ static ctg_status report_one(refresh *r, const ctg_run_territory *t, ctg_error *
     }
 cleanup:
     ctg_plan_free(plan);
-    ctg_buf_free(&text);
     ctg_buf_free(&default_plan);
     return st;
 }

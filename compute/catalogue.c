@@ -503,3 +503,15 @@ void ctg_sum_format(const ctg_sum *s, char *buf, size_t size)
         o += (size_t)n;
     }
 }
+
+void ctg_source_sums(const ctg_source *src, const ctg_sum *out[CTG_SOURCE_SUMS])
+{
+    size_t n = 0;
+    out[n++] = &src->num;
+    out[n++] = &src->den;
+    out[n++] = &src->weight;
+    for (int k = 0; k < CTG_PM_INPUTS; k++)
+        out[n++] = &src->pm[k];
+    for (int k = 0; k < CTG_GS_INPUTS; k++)
+        out[n++] = &src->gs[k];
+}

@@ -89,6 +89,13 @@ typedef struct ctg_indicator {
     size_t nalts;
 } ctg_indicator;
 
+/* How many sums an alternative has: numerator, denominator, weight, the
+ * point-mort inputs and the growth-split inputs. */
+#define CTG_SOURCE_SUMS (3 + CTG_PM_INPUTS + CTG_GS_INPUTS)
+
+/* Every sum of src, in a fixed order, into out (some may be empty). */
+void ctg_source_sums(const ctg_source *src, const ctg_sum *out[CTG_SOURCE_SUMS]);
+
 typedef struct ctg_catalogue ctg_catalogue;
 
 /* Reads the catalogue at path. A malformed line is CTG_ERR_SCHEMA naming it. */

@@ -847,15 +847,15 @@ static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *ye
 }
 
 /* One indicator of the catalogue to compute, with its fingerprint. */
-typedef struct todo {
+typedef struct work_item {
     const ctg_indicator *ind;
     char fingerprint[CTG_SHA256_HEX_LEN + 1];
     int stale;                /* to compute */
-} todo;
+} work_item;
 
-static int cmp_todo(const void *a, const void *b)
+static int cmp_work_item(const void *a, const void *b)
 {
-    return strcmp(((const todo *)a)->ind->id, ((const todo *)b)->ind->id);
+    return strcmp(((const work_item *)a)->ind->id, ((const work_item *)b)->ind->id);
 }
 
 static int has_units(ctg_warehouse *wh, int geo_year)
@@ -876,12 +876,12 @@ static int has_units(ctg_warehouse *wh, int geo_year)
  * inserted), each with its fingerprint, stale when it must be computed:
  * always, unless incremental and its fingerprint is the one stored. */
 static ctg_status plan_work(ctg_warehouse *wh, const ctg_catalogue *cat,
-                            const ctg_compute_options *opt, int geo_year, todo **out, size_t *n,
+                            const ctg_compute_options *opt, int geo_year, work_item **out, size_t *n,
                             size_t *nstale, ctg_error *err)
 {
     *n = ctg_catalogue_count(cat);
     *nstale = 0;
-    todo *t = calloc(*n ? *n : 1, sizeof *t);
+    work_item *t = calloc(*n ? *n : 1, sizeof *t);
     *out = t;
     if (!t)
         return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
@@ -899,7 +899,7 @@ static ctg_status plan_work(ctg_warehouse *wh, const ctg_catalogue *cat,
     }
     ctg_state_free(state);
     if (st == CTG_OK)
-        qsort(t, *n, sizeof *t, cmp_todo);
+        qsort(t, *n, sizeof *t, cmp_work_item);
     return st;
 }
 
@@ -951,7 +951,7 @@ static ctg_status exec_year(ctg_warehouse *wh, const char *sql, int geo_year, co
  * when changes are recorded: everything of the year when all are to be
  * computed, else the rows of the stale ones (and geo_unit, rewritten). */
 static ctg_status clear_work(ctg_warehouse *wh, const ctg_catalogue *cat,
-                             const ctg_compute_options *opt, int geo_year, const todo *t, size_t n,
+                             const ctg_compute_options *opt, int geo_year, const work_item *t, size_t n,
                              size_t nstale, ctg_error *err)
 {
     ctg_status st = CTG_OK;
@@ -996,7 +996,7 @@ static long long max_change_id(ctg_warehouse *wh)
 }
 
 /* Computes the stale indicators, records their changes and fingerprints. */
-static ctg_status compute_work(engine *e, const ctg_catalogue *cat, const todo *t, size_t n,
+static ctg_status compute_work(engine *e, const ctg_catalogue *cat, const work_item *t, size_t n,
                                ctg_error *err)
 {
     ctg_status st = CTG_OK;
@@ -1031,7 +1031,7 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
                         "no geography in the warehouse: ingest a COG communes file or a table "
                         "d'appartenance first");
     res->geo_year = geo_year;
-    todo *work = NULL;
+    work_item *work = NULL;
     size_t nwork = 0, nstale = 0;
     ctg_status st = plan_work(wh, cat, opt, geo_year, &work, &nwork, &nstale, err);
     res->up_to_date = (long)(nwork - nstale);

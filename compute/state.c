@@ -75,13 +75,10 @@ static void add_indicator(ctg_sha256 *h, const ctg_indicator *ind)
         add_int(h, s->approx);
         add_int(h, s->pm_part);
         add_str(h, s->definition);
-        add_sum(h, &s->num);
-        add_sum(h, &s->den);
-        add_sum(h, &s->weight);
-        for (int k = 0; k < CTG_PM_INPUTS; k++)
-            add_sum(h, &s->pm[k]);
-        for (int k = 0; k < CTG_GS_INPUTS; k++)
-            add_sum(h, &s->gs[k]);
+        const ctg_sum *sums[CTG_SOURCE_SUMS];
+        ctg_source_sums(s, sums);
+        for (int k = 0; k < CTG_SOURCE_SUMS; k++)
+            add_sum(h, sums[k]);
     }
 }
 
@@ -175,14 +172,10 @@ static void add_sum_files(ctg_sha256 *h, const ctg_state *s, const ctg_sum *sum)
 static void add_files(ctg_sha256 *h, const ctg_state *s, const ctg_indicator *ind)
 {
     for (size_t a = 0; a < ind->nalts; a++) {
-        const ctg_source *src = &ind->alts[a];
-        add_sum_files(h, s, &src->num);
-        add_sum_files(h, s, &src->den);
-        add_sum_files(h, s, &src->weight);
-        for (int k = 0; k < CTG_PM_INPUTS; k++)
-            add_sum_files(h, s, &src->pm[k]);
-        for (int k = 0; k < CTG_GS_INPUTS; k++)
-            add_sum_files(h, s, &src->gs[k]);
+        const ctg_sum *sums[CTG_SOURCE_SUMS];
+        ctg_source_sums(&ind->alts[a], sums);
+        for (int k = 0; k < CTG_SOURCE_SUMS; k++)
+            add_sum_files(h, s, sums[k]);
     }
 }
 

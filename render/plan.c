@@ -16,6 +16,7 @@
 
 #include "compute/catalogue.h"
 #include "core/buf.h"
+#include "core/sha256.h"
 #include "core/text.h"
 
 #define PLAN_MAX_BYTES (1L << 20) /* a plan of a few hundred lines is ~30 KB */
@@ -597,6 +598,10 @@ ctg_status ctg_plan_load(const char *path, ctg_plan **out, ctg_error *err)
         st = ctg_fail(err, CTG_ERR_NOMEM, path, 0, "out of memory");
         goto cleanup;
     }
+    ctg_sha256 h;
+    ctg_sha256_init(&h);
+    ctg_sha256_update(&h, buf.data, buf.len);
+    ctg_sha256_final_hex(&h, ld.plan->sha256);
     scanner s = {buf.data + bom, buf.data + buf.len, 1, path, err};
     st = parse(&ld, &s);
     if (st == CTG_OK) {
@@ -695,4 +700,20 @@ void ctg_plan_free(ctg_plan *plan)
     free(plan->period);
     free(plan->source);
     free(plan);
+}
+
+void ctg_plan_each_indicator(const ctg_plan *plan, void (*fn)(void *ctx, const char *id),
+                             void *ctx)
+{
+    for (size_t a = 0; a < plan->naxes; a++) {
+        const ctg_plan_axis *ax = &plan->axes[a];
+        for (size_t i = 0; i < ax->nindicators; i++)
+            fn(ctx, ax->indicators[i]);
+        for (size_t o = 0; o < ax->nobjectives; o++)
+            for (size_t i = 0; i < ax->objectives[o].nindicators; i++)
+                fn(ctx, ax->objectives[o].indicators[i]);
+        for (size_t k = 0; k < ax->nactions; k++)
+            for (size_t i = 0; i < ax->actions[k].nindicators; i++)
+                fn(ctx, ax->actions[k].indicators[i]);
+    }
 }

@@ -65,6 +65,7 @@ typedef struct ctg_plan {
     char *source;                /* the source document; "" when none */
     ctg_plan_axis *axes;
     size_t naxes;
+    char sha256[65];             /* of the file's bytes, 64 hex digits */
 } ctg_plan;
 
 /*
@@ -97,6 +98,12 @@ ctg_status ctg_plan_check(const ctg_plan *plan, const struct ctg_catalogue *cat,
                           const char *path, ctg_error *err);
 
 /* Frees the plan; plan may be NULL. */
+/* Calls fn(ctx, id) for each indicator id the plan names, in the order of
+ * the plan: each axis's own, then its objectives', then its actions' (an id
+ * named twice is passed twice). */
+void ctg_plan_each_indicator(const ctg_plan *plan, void (*fn)(void *ctx, const char *id),
+                             void *ctx);
+
 void ctg_plan_free(ctg_plan *plan);
 
 #endif

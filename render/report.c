@@ -855,18 +855,21 @@ static void add_families(ctg_buf *list, const ctg_sum *sum)
     }
 }
 
-static void indicator_families(ctg_buf *list, const ctg_catalogue *cat, const char *id)
+/* What report_families passes to each indicator of the plan. */
+typedef struct families_ctx {
+    ctg_buf *list;
+    const ctg_catalogue *cat;
+} families_ctx;
+
+static void indicator_families(void *ctx, const char *id)
 {
-    const ctg_indicator *ind = ctg_catalogue_find(cat, id);
+    const families_ctx *fc = ctx;
+    const ctg_indicator *ind = ctg_catalogue_find(fc->cat, id);
     for (size_t a = 0; ind && a < ind->nalts; a++) {
-        const ctg_source *src = &ind->alts[a];
-        add_families(list, &src->num);
-        add_families(list, &src->den);
-        add_families(list, &src->weight);
-        for (int k = 0; k < CTG_PM_INPUTS; k++)
-            add_families(list, &src->pm[k]);
-        for (int k = 0; k < CTG_GS_INPUTS; k++)
-            add_families(list, &src->gs[k]);
+        const ctg_sum *sums[CTG_SOURCE_SUMS];
+        ctg_source_sums(&ind->alts[a], sums);
+        for (int k = 0; k < CTG_SOURCE_SUMS; k++)
+            add_families(fc->list, sums[k]);
     }
 }
 
@@ -874,18 +877,9 @@ static void indicator_families(ctg_buf *list, const ctg_catalogue *cat, const ch
  * plan, and pop_total, which weighs groups and gives coverage). */
 static void report_families(const report *r, ctg_buf *list)
 {
-    indicator_families(list, r->cat, "pop_total");
-    for (size_t a = 0; a < r->plan->naxes; a++) {
-        const ctg_plan_axis *ax = &r->plan->axes[a];
-        for (size_t i = 0; i < ax->nindicators; i++)
-            indicator_families(list, r->cat, ax->indicators[i]);
-        for (size_t o = 0; o < ax->nobjectives; o++)
-            for (size_t i = 0; i < ax->objectives[o].nindicators; i++)
-                indicator_families(list, r->cat, ax->objectives[o].indicators[i]);
-        for (size_t k = 0; k < ax->nactions; k++)
-            for (size_t i = 0; i < ax->actions[k].nindicators; i++)
-                indicator_families(list, r->cat, ax->actions[k].indicators[i]);
-    }
+    families_ctx fc = {list, r->cat};
+    indicator_families(&fc, "pop_total");
+    ctg_plan_each_indicator(r->plan, indicator_families, &fc);
 }
 
 static ctg_status annex_sources(ctg_pdf *pdf, report *r, ctg_error *err)
