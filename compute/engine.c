@@ -312,62 +312,139 @@ static void size_flags(const job *j, value_row *r)
 
 /* ------------------------------------------------------------- storage */
 
+/*
+ * Values are written BATCH_ROWS at a time by one multi-row INSERT: SQLite's
+ * cost per statement run (about a microsecond) is then paid once per batch
+ * instead of once per row, which halves the time spent writing 20 M values.
+ * A row waiting in the batch holds copies of what it binds, except the
+ * indicator id and the unit's level and code, which live as long as the
+ * catalogue and the geography.
+ */
+#define BATCH_ROWS 64
+#define VALUE_COLUMNS 12
+
+typedef struct pending_row {
+    const char *indicator, *level, *code;
+    char year[16];
+    char flags[64];
+    vstatus status;
+    double value, coverage, low, high;
+    unsigned char has_value, has_coverage, has_bounds;
+    int ninputs;              /* doubles in inputs; 0 for NULL */
+    double inputs[MAX_INPUTS];
+} pending_row;
+
 typedef struct writer {
-    sqlite3_stmt *ins;        /* indicator_value */
+    sqlite3_stmt *ins;        /* indicator_value, BATCH_ROWS rows */
+    sqlite3_stmt *ins_one;    /* indicator_value, one row: the end of a job */
     sqlite3_stmt *ins_year;   /* indicator_year */
     ctg_warehouse *wh;
     int geo_year;
-    long rows;
+    long rows;                /* written */
+    pending_row pending[BATCH_ROWS];
+    int npending;
 } writer;
+
+/* The INSERT of n rows of indicator_value into *st. */
+static ctg_status prepare_insert(ctg_warehouse *wh, int n, sqlite3_stmt **st, ctg_error *err)
+{
+    ctg_buf sql = CTG_BUF_INIT;
+    ctg_buf_printf(&sql, "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, year, level, "
+                         "code, value, status, coverage, flags, inputs, low, high) VALUES ");
+    for (int i = 0; i < n; i++)
+        ctg_buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?,?,?,?)", i ? "," : "");
+    ctg_status s = sql.data ? ctg_wh_prepare(wh, ctg_buf_str(&sql), st, err)
+                            : ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    ctg_buf_free(&sql);
+    return s;
+}
+
+/* Binds row r to the parameters from base + 1 of st. */
+static void bind_row(sqlite3_stmt *st, int base, int geo_year, const pending_row *r)
+{
+    sqlite3_bind_int(st, base + 1, geo_year);
+    sqlite3_bind_text(st, base + 2, r->indicator, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, base + 3, r->year, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, base + 4, r->level, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, base + 5, r->code, -1, SQLITE_STATIC);
+    if (r->has_value)
+        sqlite3_bind_double(st, base + 6, r->value);
+    else
+        sqlite3_bind_null(st, base + 6);
+    sqlite3_bind_text(st, base + 7, VSTATUS_NAMES[r->status], -1, SQLITE_STATIC);
+    if (r->has_coverage)
+        sqlite3_bind_double(st, base + 8, r->coverage);
+    else
+        sqlite3_bind_null(st, base + 8);
+    sqlite3_bind_text(st, base + 9, r->flags, -1, SQLITE_STATIC);
+    if (r->ninputs)
+        sqlite3_bind_blob(st, base + 10, r->inputs, (int)(r->ninputs * sizeof r->inputs[0]),
+                          SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, base + 10);
+    if (r->has_bounds) {
+        sqlite3_bind_double(st, base + 11, r->low);
+        sqlite3_bind_double(st, base + 12, r->high);
+    } else {
+        sqlite3_bind_null(st, base + 11);
+        sqlite3_bind_null(st, base + 12);
+    }
+}
+
+static ctg_status run_insert(writer *w, sqlite3_stmt *st, ctg_error *err)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return ctg_wh_fail(w->wh, rc, err, "writing an indicator value");
+    return CTG_OK;
+}
+
+/* Writes the rows waiting: a whole batch in one statement, fewer one by
+ * one. Called when the batch is full and at the end of every job. */
+static ctg_status flush_values(writer *w, ctg_error *err)
+{
+    ctg_status s = CTG_OK;
+    if (w->npending == BATCH_ROWS) {
+        for (int i = 0; i < BATCH_ROWS; i++)
+            bind_row(w->ins, i * VALUE_COLUMNS, w->geo_year, &w->pending[i]);
+        s = run_insert(w, w->ins, err);
+    } else {
+        for (int i = 0; s == CTG_OK && i < w->npending; i++) {
+            bind_row(w->ins_one, 0, w->geo_year, &w->pending[i]);
+            s = run_insert(w, w->ins_one, err);
+        }
+    }
+    if (s == CTG_OK)
+        w->rows += w->npending;
+    w->npending = 0;
+    return s;
+}
 
 static ctg_status write_value(writer *w, const job *j, const char *year, const char *level,
                               const char *code, const value_row *r, int computable,
                               int approx_group, int unmapped, int with_inputs, ctg_error *err)
 {
-    char flags[64];
-    vstatus vs = value_status(r, computable, j, approx_group, unmapped, flags, sizeof flags);
-    sqlite3_stmt *st = w->ins;
-    sqlite3_bind_int(st, 1, w->geo_year);
-    sqlite3_bind_text(st, 2, j->ind->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, year, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, level, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, code, -1, SQLITE_STATIC);
-    if (vs >= VS_MISSING || !isfinite(r->value))
-        sqlite3_bind_null(st, 6);
-    else
-        sqlite3_bind_double(st, 6, r->value);
-    sqlite3_bind_text(st, 7, VSTATUS_NAMES[vs], -1, SQLITE_STATIC);
+    pending_row *p = &w->pending[w->npending++];
+    p->status = value_status(r, computable, j, approx_group, unmapped, p->flags, sizeof p->flags);
+    p->indicator = j->ind->id;
+    snprintf(p->year, sizeof p->year, "%s", year);
+    p->level = level;
+    p->code = code;
+    p->has_value = p->status < VS_MISSING && isfinite(r->value);
+    p->value = r->value;
     /* a unit's coverage when its inputs are known in part (IRIS withheld),
      * whatever its status; a group's always */
-    if (r->cov < 1 && r->st <= CS_PARTIAL)
-        sqlite3_bind_double(st, 8, r->cov);
-    else if (strcmp(level, "commune") && strcmp(level, "arm") && strcmp(level, "iris"))
-        sqlite3_bind_double(st, 8, r->cov);
-    else
-        sqlite3_bind_null(st, 8);
-    sqlite3_bind_text(st, 9, flags, -1, SQLITE_TRANSIENT);
+    p->has_coverage = (r->cov < 1 && r->st <= CS_PARTIAL) ||
+                      (strcmp(level, "commune") && strcmp(level, "arm") && strcmp(level, "iris"));
+    p->coverage = r->cov;
     /* the sums a group adds up, exactly when the unit's inputs are known (a
      * value not computable, 0 / 0, still counts in its groups) */
-    if (with_inputs && r->st <= CS_PARTIAL)
-        sqlite3_bind_blob(st, 10, r->in, (int)(ctg_formula_inputs(j->src) * sizeof r->in[0]),
-                          SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 10);
-    double low, high;
-    if (vs <= VS_PARTIAL && isfinite(r->value) &&
-        ctg_formula_bounds(j->ind, j->src, r->in, r->hw, &low, &high)) {
-        sqlite3_bind_double(st, 11, low);
-        sqlite3_bind_double(st, 12, high);
-    } else {
-        sqlite3_bind_null(st, 11);
-        sqlite3_bind_null(st, 12);
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ctg_wh_fail(w->wh, rc, err, "writing an indicator value");
-    w->rows++;
-    return CTG_OK;
+    p->ninputs = with_inputs && r->st <= CS_PARTIAL ? ctg_formula_inputs(j->src) : 0;
+    memcpy(p->inputs, r->in, (size_t)p->ninputs * sizeof r->in[0]);
+    p->has_bounds = p->status <= VS_PARTIAL && isfinite(r->value) &&
+                    ctg_formula_bounds(j->ind, j->src, r->in, r->hw, &p->low, &p->high);
+    return w->npending == BATCH_ROWS ? flush_values(w, err) : CTG_OK;
 }
 
 /* ----------------------------------------------------------- the job */
@@ -630,6 +707,9 @@ static ctg_status run_job(job *j, writer *w, const double *pop, value_row *units
         st = write_units(w, j, year, units, g->nmain, end, err); /* iris */
     if (st == CTG_OK)
         st = write_groups_of(w, j, year, units, CTG_LEVEL_REG, err);
+    if (st == CTG_OK)
+        st = flush_values(w, err);
+    w->npending = 0;
     return st;
 }
 
@@ -1076,11 +1156,9 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
     e.w.wh = wh;
     e.w.geo_year = geo_year;
     if (st == CTG_OK)
-        st = ctg_wh_prepare(wh,
-                            "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, year, "
-                            "level, code, value, status, coverage, flags, inputs, low, high) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                            &e.w.ins, err);
+        st = prepare_insert(wh, BATCH_ROWS, &e.w.ins, err);
+    if (st == CTG_OK)
+        st = prepare_insert(wh, 1, &e.w.ins_one, err);
     if (st == CTG_OK)
         st = ctg_wh_prepare(wh,
                             "INSERT OR REPLACE INTO indicator_year(geo_year, indicator, year, "
@@ -1090,6 +1168,7 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
         st = compute_work(&e, cat, work, nwork, err);
     free(work);
     sqlite3_finalize(e.w.ins);
+    sqlite3_finalize(e.w.ins_one);
     sqlite3_finalize(e.w.ins_year);
     res->values = e.w.rows;
     if (st == CTG_OK && opt->changes)

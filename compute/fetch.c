@@ -7,6 +7,16 @@
 
 #include "core/packed.h"
 
+/* What is known of a unit while a file's rows are placed: the file that
+ * reached it, its own row, the parts that make it up when it has none
+ * (arrondissements, IRIS), and former communes merged into it, which add up
+ * to it in every case. finish_cell makes a cell of it. */
+typedef struct slot {
+    sqlite3_int64 file;
+    unsigned char has_own, approx;
+    part_sum own, parts, merged;
+} slot;
+
 /* The files of a family that hold a variable (a wide file's column, or a
  * long file's value column, whose rows name their variable), most recent
  * first. */
@@ -17,7 +27,9 @@ static const char PAIRS_SQL[] =
     "WHERE f.family = ?1 AND (v.variable = ?2 OR v.variable = '') "
     "ORDER BY f.vintage DESC, f.id DESC";
 
-/* The rows of one file for a period (and, in a long file, a variable). */
+/* The rows of one file for a period (and, in a long file, a variable).
+ * (Reading a whole file's rows by their run of ids instead of through
+ * obs_row_key was measured slower on the national workload.) */
 static const char ROWS_SQL[] =
     "SELECT level, code, parent, vals FROM obs_row WHERE file_id = ?1 "
     "AND (?2 IS NULL OR period = ?2) AND (?3 IS NULL OR measure = ?3)";
@@ -72,7 +84,7 @@ static void add_part(part_sum *p, const ctg_value *v, double hw)
 
 /* Whether this file may write the cell: the first file to reach a unit
  * keeps it (files come most recent first). */
-static int claim(cell *c, sqlite3_int64 file)
+static int claim(slot *c, sqlite3_int64 file)
 {
     if (c->file && c->file != file)
         return 0;
@@ -81,14 +93,16 @@ static int claim(cell *c, sqlite3_int64 file)
 }
 
 /* The unit: its own row, else its parts; plus the communes merged into it. */
-static void finish_cell(cell *c)
+static void finish_cell(const slot *s, cell *c)
 {
-    part_sum t = c->has_own ? c->own : c->parts;
-    t.v += c->merged.v;
-    t.hw += c->merged.hw;
-    t.parts += c->merged.parts;
-    t.known += c->merged.known;
-    t.secret += c->merged.secret;
+    part_sum t = s->has_own ? s->own : s->parts;
+    c->file = s->file;
+    c->approx = s->approx;
+    t.v += s->merged.v;
+    t.hw += s->merged.hw;
+    t.parts += s->merged.parts;
+    t.known += s->merged.known;
+    t.secret += s->merged.secret;
     c->v = t.v;
     c->hw = t.hw;
     if (t.parts == 0) {
@@ -141,7 +155,7 @@ static void note_covered(ctg_buf *covered, const char *code)
 /* Places a commune row of an older geography that the passage tables move:
  * into each destination, its share of the value (a split is an
  * approximation by population ratio). */
-static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, size_t n,
+static void place_carried(slot *cells, fetch_info *info, const ctg_carry *c, size_t n,
                           const char *code, const ctg_value *v, double hw, sqlite3_int64 file)
 {
     for (size_t i = 0; i < n; i++) {
@@ -150,7 +164,7 @@ static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, siz
             note_covered(&info->unmapped_deps, code);
             continue;
         }
-        cell *cl = &cells[c[i].unit];
+        slot *cl = &cells[c[i].unit];
         if (!claim(cl, file))
             continue;
         ctg_value share = *v;
@@ -164,7 +178,7 @@ static void place_carried(cell *cells, fetch_info *info, const ctg_carry *c, siz
 
 /* Places one row of a file whose codes are those of geography year
  * file_geo (0 unknown) and whose counts are off by at most hw. */
-static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const char *level,
+static ctg_status place(const ctg_geo *g, slot *cells, fetch_info *info, const char *level,
                         const char *code, const char *parent, const ctg_value *v,
                         sqlite3_int64 file, int file_geo, double hw, ctg_error *err)
 {
@@ -243,11 +257,11 @@ static ctg_status place(const ctg_geo *g, cell *cells, fetch_info *info, const c
 /* A file that lists only the communes with at least one (Sitadel starts,
  * RPLS dwellings): the communes of its départements it does not list have
  * none. */
-static void zero_absent(const ctg_geo *g, cell *cells, const ctg_buf *covered)
+static void zero_absent(const ctg_geo *g, slot *cells, const ctg_buf *covered)
 {
     static const ctg_value ZERO = {0, CTG_VAL_OK};
     for (size_t i = 0; i < g->n; i++) {
-        cell *c = &cells[i];
+        slot *c = &cells[i];
         char key[8];
         if (c->has_own || c->parts.parts || c->merged.parts || i >= g->nmain)
             continue; /* given, or an IRIS: a commune-level file says nothing of them */
@@ -280,7 +294,7 @@ static void note_file(fetch_info *info, sqlite3_int64 file)
 /* Places the rows of one file holding the variable at position idx. */
 static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *rows,
                              sqlite3_int64 file, int idx, const char *period,
-                             const char *measure, int rounded, int file_geo, cell *cells,
+                             const char *measure, int rounded, int file_geo, slot *cells,
                              fetch_info *info, ctg_buf *covered, int absent_zero, ctg_error *err)
 {
     sqlite3_reset(rows);
@@ -321,11 +335,12 @@ static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *
     return s;
 }
 
-ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
-                     const char *variable, const char *period, cell *cells, fetch_info *info,
-                     ctg_error *err)
+/* ctg_fetch with slots[0..g->n) as scratch. */
+static ctg_status fetch_with(ctg_warehouse *wh, slot *slots, const ctg_geo *g,
+                             const char *family, const char *variable, const char *period,
+                             cell *cells, fetch_info *info, ctg_error *err)
 {
-    memset(cells, 0, g->n * sizeof *cells);
+    memset(slots, 0, g->n * sizeof *slots);
     ctg_fetch_info_reset(info);
     sqlite3_stmt *pairs = NULL, *rows = NULL;
     ctg_buf covered = CTG_BUF_INIT; /* départements of files where absent means zero */
@@ -346,7 +361,7 @@ ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
             continue; /* the column of another period */
         s = place_file(wh, g, rows, file, idx, vperiod && vperiod[0] ? NULL : period,
                        is_long ? variable : NULL, sqlite3_column_int(pairs, 4),
-                       sqlite3_column_int(pairs, 6), cells, info, &covered,
+                       sqlite3_column_int(pairs, 6), slots, info, &covered,
                        sqlite3_column_int(pairs, 5), err);
     }
     if (s == CTG_OK && rc != SQLITE_DONE)
@@ -354,10 +369,22 @@ ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
     sqlite3_finalize(pairs);
     sqlite3_finalize(rows);
     if (covered.len)
-        zero_absent(g, cells, &covered);
+        zero_absent(g, slots, &covered);
     ctg_buf_free(&covered);
     for (size_t i = 0; i < g->n; i++)
-        finish_cell(&cells[i]);
+        finish_cell(&slots[i], &cells[i]);
+    return s;
+}
+
+ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
+                     const char *variable, const char *period, cell *cells, fetch_info *info,
+                     ctg_error *err)
+{
+    slot *slots = malloc((g->n ? g->n : 1) * sizeof *slots);
+    if (!slots)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    ctg_status s = fetch_with(wh, slots, g, family, variable, period, cells, info, err);
+    free(slots);
     return s;
 }
 
@@ -391,15 +418,9 @@ ctg_status ctg_fetch_periods(ctg_warehouse *wh, const char *family, const char *
 
 /* ---------------------------------------------------------------- cache */
 
-typedef struct compact_cell {
-    double v, cov, hw;
-    sqlite3_int64 file;
-    unsigned char st, approx;
-} compact_cell;
-
 typedef struct fetch_entry {
     char key[192];            /* family \x1f variable \x1f period; "" when free */
-    compact_cell *cells;
+    cell *cells;
     int any, rounded;
     long unmapped;
     ctg_buf files, unmapped_deps;
@@ -420,6 +441,7 @@ struct ctg_fetch_cache {
     size_t nfetches;
     period_entry *periods;
     size_t nperiods, cap_periods;
+    slot *slots;              /* scratch of a fetch: g->n */
     unsigned long clock;
 };
 
@@ -430,7 +452,10 @@ ctg_fetch_cache *ctg_fetch_cache_new(const ctg_geo *g, size_t entries)
         return NULL;
     c->g = g;
     c->fetches = calloc(entries, sizeof *c->fetches);
-    if (!c->fetches) {
+    c->slots = malloc((g->n ? g->n : 1) * sizeof *c->slots);
+    if (!c->fetches || !c->slots) {
+        free(c->fetches);
+        free(c->slots);
         free(c);
         return NULL;
     }
@@ -452,6 +477,7 @@ void ctg_fetch_cache_free(ctg_fetch_cache *c)
     for (size_t i = 0; i < c->nperiods; i++)
         ctg_buf_free(&c->periods[i].list);
     free(c->periods);
+    free(c->slots);
     free(c);
 }
 
@@ -459,15 +485,7 @@ void ctg_fetch_cache_free(ctg_fetch_cache *c)
 static ctg_status entry_out(const fetch_entry *e, size_t n, cell *cells, fetch_info *info,
                             ctg_error *err)
 {
-    memset(cells, 0, n * sizeof *cells);
-    for (size_t i = 0; i < n; i++) {
-        cells[i].v = e->cells[i].v;
-        cells[i].cov = e->cells[i].cov;
-        cells[i].hw = e->cells[i].hw;
-        cells[i].file = e->cells[i].file;
-        cells[i].st = e->cells[i].st;
-        cells[i].approx = e->cells[i].approx;
-    }
+    memcpy(cells, e->cells, n * sizeof *cells);
     ctg_fetch_info_reset(info);
     info->any = e->any;
     info->rounded = e->rounded;
@@ -498,9 +516,7 @@ static void entry_in(ctg_fetch_cache *c, const char *key, const cell *cells,
     size_t n = c->g->n;
     if (!e->cells && !(e->cells = malloc((n ? n : 1) * sizeof *e->cells)))
         return;
-    for (size_t i = 0; i < n; i++)
-        e->cells[i] = (compact_cell){cells[i].v, cells[i].cov, cells[i].hw, cells[i].file,
-                                     cells[i].st, cells[i].approx};
+    memcpy(e->cells, cells, n * sizeof *cells);
     free(e->groups);
     e->groups = NULL;
     e->ngroups = 0;
@@ -532,7 +548,7 @@ ctg_status ctg_fetch_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const char *f
             return entry_out(&c->fetches[i], c->g->n, cells, info, err);
         }
     }
-    ctg_status st = ctg_fetch(wh, c->g, family, variable, period, cells, info, err);
+    ctg_status st = fetch_with(wh, c->slots, c->g, family, variable, period, cells, info, err);
     if (st == CTG_OK)
         entry_in(c, key, cells, info);
     return st;

@@ -43,13 +43,8 @@ typedef struct cell {
     double cov;               /* share of the parts known (1 when ok) */
     double hw;                /* half-width of the rounding: |true - v| <= hw */
     sqlite3_int64 file;       /* the file that gave it (0 none) */
-    unsigned char st;         /* a cell_status, once finished */
+    unsigned char st;         /* a cell_status */
     unsigned char approx;     /* part of it was carried by a population ratio (a split) */
-    /* while placing: the unit's own row, the parts that make it up when it
-     * has none (arrondissements, IRIS), and former communes merged into it,
-     * which add up to it in every case */
-    unsigned char has_own;
-    part_sum own, parts, merged;
 } cell;
 
 /* A figure a file gives for a group (producer's own: an EPCI, a département,

@@ -31,7 +31,53 @@ struct ctg_results {
      * axis, evolutions). Emptied when another list is loaded. */
     struct list_value *cache;
     size_t ncache, cache_cap;
+    /* The statements of the queries asked so far, prepared once: a report
+     * asks the same few queries thousands of times, and preparing them was
+     * a tenth of its time. Kept reset, freed by ctg_results_free. */
+    struct kept_statement {
+        char *sql;                 /* owned; NULL for a free slot */
+        sqlite3_stmt *q;
+    } kept[16];
+    size_t next_kept;              /* the slot the next new statement replaces */
 };
+
+/* The statement of sql, from the handle (prepared on first use): the handle
+ * keeps it; the caller gives it back with statement_done, never finalizes
+ * it. */
+static ctg_status statement(ctg_results *r, const char *sql, sqlite3_stmt **q, ctg_error *err)
+{
+    const size_t n = sizeof r->kept / sizeof r->kept[0];
+    for (size_t i = 0; i < n; i++)
+        if (r->kept[i].sql && !strcmp(r->kept[i].sql, sql)) {
+            *q = r->kept[i].q;
+            return CTG_OK;
+        }
+    ctg_status st = ctg_wh_prepare(r->wh, sql, q, err);
+    if (st != CTG_OK)
+        return st;
+    char *copy = strdup(sql);
+    if (!copy) {
+        sqlite3_finalize(*q);
+        *q = NULL;
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    }
+    struct kept_statement *k = &r->kept[r->next_kept];
+    r->next_kept = (r->next_kept + 1) % n;
+    sqlite3_finalize(k->q);
+    free(k->sql);
+    k->sql = copy;
+    k->q = *q;
+    return CTG_OK;
+}
+
+/* Gives back a statement of statement(): reset, bindings cleared. */
+static void statement_done(sqlite3_stmt *q)
+{
+    if (q) {
+        sqlite3_reset(q);
+        sqlite3_clear_bindings(q);
+    }
+}
 
 struct list_value {
     char indicator[CTG_NAME_MAX];
@@ -162,6 +208,10 @@ void ctg_results_free(ctg_results *r)
 {
     if (!r)
         return;
+    for (size_t i = 0; i < sizeof r->kept / sizeof r->kept[0]; i++) {
+        sqlite3_finalize(r->kept[i].q);
+        free(r->kept[i].sql);
+    }
     if (r->list_created) {
         /* never fails the caller: the table goes with the connection anyway */
         char sql[96];
@@ -192,7 +242,7 @@ ctg_status ctg_results_unit(ctg_results *r, ctg_level level, const char *code,
     memset(out, 0, sizeof *out);
     *found = 0;
     sqlite3_stmt *q = NULL;
-    ctg_status st = ctg_wh_prepare(r->wh,
+    ctg_status st = statement(r,
                                    "SELECT name, epci, dep, reg FROM geo_unit WHERE "
                                    "geo_year = ?1 AND level = ?2 AND code = ?3",
                                    &q, err);
@@ -213,7 +263,7 @@ ctg_status ctg_results_unit(ctg_results *r, ctg_level level, const char *code,
     } else if (rc != SQLITE_DONE) {
         st = ctg_wh_fail(r->wh, rc, err, "reading the geography");
     }
-    sqlite3_finalize(q);
+    statement_done(q);
     return st;
 }
 
@@ -226,7 +276,7 @@ ctg_status ctg_results_years(ctg_results *r, const char *indicator, char **years
     *n = 0;
     sqlite3_stmt *q = NULL;
     ctg_buf list = CTG_BUF_INIT;
-    ctg_status st = ctg_wh_prepare(r->wh,
+    ctg_status st = statement(r,
                                    "SELECT year FROM indicator_year WHERE geo_year = ?1 AND "
                                    "indicator = ?2",
                                    &q, err);
@@ -275,7 +325,7 @@ ctg_status ctg_results_years(ctg_results *r, const char *indicator, char **years
 cleanup:
     free(ys);
     ctg_buf_free(&list);
-    sqlite3_finalize(q);
+    statement_done(q);
     return st;
 }
 
@@ -308,7 +358,7 @@ static ctg_status source_for(ctg_results *r, const char *indicator, const char *
     if (!ind)
         return CTG_OK;
     sqlite3_stmt *q = NULL;
-    ctg_status st = ctg_wh_prepare(r->wh,
+    ctg_status st = statement(r,
                                    "SELECT source_rank FROM indicator_year WHERE geo_year = ?1 "
                                    "AND indicator = ?2 AND year = ?3",
                                    &q, err);
@@ -321,7 +371,7 @@ static ctg_status source_for(ctg_results *r, const char *indicator, const char *
     int rank = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         st = ctg_wh_fail(r->wh, rc, err, "reading the source of an indicator");
-    sqlite3_finalize(q);
+    statement_done(q);
     if (st != CTG_OK)
         return st;
     for (size_t a = 0; a < ind->nalts; a++)
@@ -557,7 +607,7 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
                    "WHERE v.geo_year = ?1 AND v.indicator = ?2 AND v.year = ?4 AND "
                    "v.level = ?5 AND %s ORDER BY v.code",
                    members_condition(r, t->level, level, cond, sizeof cond));
-    st = ctg_wh_prepare(r->wh, ctg_buf_str(&sql), &q, err);
+    st = statement(r, ctg_buf_str(&sql), &q, err);
     if (st != CTG_OK)
         goto cleanup;
     sqlite3_bind_int(q, 1, r->geo_year);
@@ -589,7 +639,7 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
     out = NULL;
 cleanup:
     free(out);
-    sqlite3_finalize(q);
+    statement_done(q);
     ctg_buf_free(&sql);
     return st;
 }
@@ -782,7 +832,7 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
     if (t->level == CTG_LEVEL_NONE)
         return list_value(r, indicator, year, t, out, found, err);
     sqlite3_stmt *q = NULL;
-    ctg_status st = ctg_wh_prepare(r->wh,
+    ctg_status st = statement(r,
                                    "SELECT " VALUE_COLUMNS " FROM indicator_value v JOIN "
                                    "geo_unit u ON u.geo_year = v.geo_year AND u.level = "
                                    "v.level AND u.code = v.code WHERE v.geo_year = ?1 AND "
@@ -803,7 +853,7 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
     } else if (rc != SQLITE_DONE) {
         st = ctg_wh_fail(r->wh, rc, err, "reading an indicator value");
     }
-    sqlite3_finalize(q);
+    statement_done(q);
     return st;
 }
 

@@ -49,12 +49,27 @@
 static const char FONT_REGULAR[] = "DejaVuSans.ttf";
 static const char FONT_BOLD[] = "DejaVuSans-Bold.ttf";
 
-/* A font and the widths of its characters measured so far: libharu looks
- * a character's glyph up through the font's cmap on every measure, the
- * largest cost of a report (perf); lines are measured many times. */
+/*
+ * A font face of the document. Text is drawn in two libharu fonts over the
+ * same embedded TrueType file: a simple font in Windows-1252 for the
+ * characters that encoding holds (all of French, with « » œ € ‰ and the
+ * typographic dashes and quotes), and, only for the pages that need one, a
+ * UTF-8 font (CID) for any other character. The UTF-8 font is what a
+ * document costs most to open (libharu looks each of the 65,536 code points
+ * up in the font and writes a 128 KB glyph map and a code map for it, then
+ * compresses them: about 40 % of a report's time), so it is made only when
+ * a text needs it. U+202F (the narrow no-break space of French figures,
+ * which Windows-1252 lacks) is drawn as U+00A0 narrowed to its width.
+ *
+ * The widths of the characters are measured once and kept: lines are
+ * measured many times.
+ */
 #define FACE_CHARS 0x3000               /* cached: U+0000..U+2FFF (Latin, punctuation, U+202F) */
 typedef struct face {
-    HPDF_Font font;                     /* the libharu font, UTF-8 */
+    HPDF_Doc doc;                       /* the document the fonts belong to */
+    const char *name;                   /* the TrueType font's name in it (libharu's) */
+    HPDF_Font font;                     /* the simple font, Windows-1252 */
+    HPDF_Font wide;                     /* the UTF-8 font; NULL until a text needs it */
     uint16_t width[FACE_CHARS];         /* 1 + the width in font units; 0: not measured yet */
 } face;
 
@@ -196,9 +211,18 @@ static long decode_char(const unsigned char *s, size_t n, size_t *len)
     return -1;
 }
 
-/* The width of s[0..n) in font units, as libharu measures it. libharu's CID
- * fonts have no kerning, so widths add up: the width of a text is that of
- * its characters, each measured once and kept in the face. */
+/* The face's UTF-8 font, made on first use; NULL when libharu fails (its
+ * error handler has recorded why). */
+static HPDF_Font wide_font(face *f)
+{
+    if (!f->wide)
+        f->wide = HPDF_GetFont(f->doc, f->name, "UTF-8");
+    return f->wide;
+}
+
+/* The width of s[0..n) in font units, as libharu measures it. libharu's
+ * TrueType fonts have no kerning, so widths add up: the width of a text is
+ * that of its characters, each measured once and kept in the face. */
 static double font_units(face *f, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -209,12 +233,15 @@ static double font_units(face *f, const char *s, size_t n)
         long cp = decode_char(u + i, n - i, &len);
         if (cp < 0 || cp >= FACE_CHARS) {
             /* beyond the cache (or not UTF-8): the rest as libharu sees it */
-            HPDF_TextWidth tw = HPDF_Font_TextWidth(f->font, u + i, (HPDF_UINT)(n - i));
+            HPDF_Font wide = wide_font(f);
+            if (!wide)
+                return total;
+            HPDF_TextWidth tw = HPDF_Font_TextWidth(wide, u + i, (HPDF_UINT)(n - i));
             return total + (double)tw.width;
         }
         if (!f->width[cp]) {
-            HPDF_TextWidth tw = HPDF_Font_TextWidth(f->font, u + i, (HPDF_UINT)len);
-            f->width[cp] = (uint16_t)(tw.width < 65534 ? tw.width + 1 : 65535);
+            HPDF_INT w = HPDF_Font_GetUnicodeWidth(f->font, (HPDF_UNICODE)cp);
+            f->width[cp] = (uint16_t)(w < 0 ? 1 : w < 65534 ? w + 1 : 65535);
         }
         total += f->width[cp] - 1;
         i += len;
@@ -409,6 +436,85 @@ static char *line_copy(const char *s, size_t n)
     return out;
 }
 
+/* The byte of code point cp in Windows-1252, 0 when it has none. */
+static unsigned char cp1252_byte(long cp)
+{
+    /* U+0080..U+009F are not characters of it; 0x80..0x9F hold these */
+    static const uint16_t HIGH[32] = {
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+    if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
+        return (unsigned char)cp;
+    for (int i = 0; i < 32 && cp > 0xFF; i++)
+        if (HIGH[i] == cp)
+            return (unsigned char)(0x80 + i);
+    return 0;
+}
+
+/* A piece of a line drawn in one font: bytes in its encoding. */
+typedef struct run {
+    HPDF_Font font;
+    char *text;          /* NUL-terminated, in the font's encoding */
+    size_t len;
+    double units;        /* its width in font units */
+    int narrow;          /* the narrow no-break space, drawn as U+00A0 narrowed */
+} run;
+
+/* Shows one run at (x, y) in size points; returns its width in points. */
+static double show_run(HPDF_Page page, face *f, const run *r, double size, double x, double y)
+{
+    HPDF_Page_SetFontAndSize(page, r->font, (HPDF_REAL)size);
+    if (r->narrow) {
+        double nbsp = font_units(f, "\xC2\xA0", 2);
+        HPDF_Page_SetHorizontalScalling(page, (HPDF_REAL)(nbsp > 0 ? 100.0 * r->units / nbsp
+                                                                    : 100.0));
+        HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, "\xA0");
+        HPDF_Page_SetHorizontalScalling(page, 100);
+    } else {
+        HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, r->text);
+    }
+    return r->units * size / 1000.0;
+}
+
+/* Shows the UTF-8 line at (x, y): its runs of Windows-1252 characters in the
+ * simple font, of others in the UTF-8 font (face). out: a buffer of at least
+ * strlen(line) + 1 bytes. */
+static void show_line(HPDF_Page page, face *f, double size, double x, double y,
+                      const char *line, char *out)
+{
+    const unsigned char *u = (const unsigned char *)line;
+    size_t n = strlen(line), i = 0;
+    while (i < n) {
+        run r = {f->font, out, 0, 0.0, 0};
+        size_t from = i, len = 0;
+        long cp = decode_char(u + i, n - i, &len);
+        if (cp == 0x202F) {
+            r.narrow = 1;
+            i += len;
+        } else if (cp >= 0 && cp1252_byte(cp)) {
+            while (i < n && (cp = decode_char(u + i, n - i, &len)) >= 0 && cp1252_byte(cp)) {
+                out[r.len++] = (char)cp1252_byte(cp);
+                i += len;
+            }
+        } else {
+            r.font = wide_font(f);
+            while (i < n && ((cp = decode_char(u + i, n - i, &len)) < 0 ||
+                             (!cp1252_byte(cp) && cp != 0x202F))) {
+                size_t k = cp < 0 ? 1 : len;
+                memcpy(out + r.len, u + i, k);
+                r.len += k;
+                i += k;
+            }
+            if (!r.font)
+                return; /* libharu's error is recorded */
+        }
+        out[r.len] = '\0';
+        r.units = font_units(f, line + from, i - from);
+        x += show_run(page, f, &r, size, x, y);
+    }
+}
+
 /* Draws s[0..n) on the last page with its baseline at y: starting at x
  * (align 0), centred on x (1) or ending at x (2), in grey level `grey`. */
 static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, face *font, double size, double x,
@@ -416,8 +522,12 @@ static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, face *font, double siz
                             ctg_error *err)
 {
     char *line = line_copy(s, n);
-    if (!line)
+    char *encoded = malloc(n + 1);
+    if (!line || !encoded) {
+        free(line);
+        free(encoded);
         return pdf_fail(pdf, err, CTG_ERR_NOMEM, NULL, "out of memory drawing text");
+    }
     if (align != 0) {
         double w = font_units(font, line, strlen(line)) * size / 1000.0;
         x -= align == 1 ? w / 2.0 : w;
@@ -427,12 +537,12 @@ static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, face *font, double siz
         HPDF_Page_SetGrayFill(page, (HPDF_REAL)grey);
     }
     HPDF_Page_BeginText(page);
-    HPDF_Page_SetFontAndSize(page, font->font, (HPDF_REAL)size);
-    HPDF_Page_TextOut(page, (HPDF_REAL)x, (HPDF_REAL)y, line);
+    show_line(page, font, size, x, y, line, encoded);
     HPDF_Page_EndText(page);
     if (grey != 0.0)
         HPDF_Page_GRestore(page);
     free(line);
+    free(encoded);
     return check_hpdf(pdf, err, CTG_ERR_INTERNAL, "drawing text");
 }
 
@@ -558,11 +668,13 @@ static ctg_status font_path(const char *name, char *path, size_t size, ctg_error
     return CTG_OK;
 }
 
-/* Loads a TrueType font (embedded) and returns it with the UTF-8 encoding. */
-static HPDF_Font load_font(ctg_pdf *pdf, const char *path)
+/* Loads a TrueType font (embedded) into face f of the document, with its
+ * simple font; its UTF-8 font waits for a text that needs it. */
+static void load_face(ctg_pdf *pdf, face *f, const char *path)
 {
-    const char *name = HPDF_LoadTTFontFromFile(pdf->doc, path, HPDF_TRUE);
-    return name ? HPDF_GetFont(pdf->doc, name, "UTF-8") : NULL;
+    f->doc = pdf->doc;
+    f->name = HPDF_LoadTTFontFromFile(pdf->doc, path, HPDF_TRUE);
+    f->font = f->name ? HPDF_GetFont(pdf->doc, f->name, "CP1252") : NULL;
 }
 
 /* Creates the libharu document: compression, UTF-8, metadata, fonts. */
@@ -581,8 +693,8 @@ static ctg_status open_document(ctg_pdf *pdf, const char *title, ctg_error *err)
     HPDF_UseUTFEncodings(pdf->doc);
     HPDF_SetCurrentEncoder(pdf->doc, "UTF-8"); /* the encoding of metadata strings */
     pdf->utf8 = HPDF_GetEncoder(pdf->doc, "UTF-8");
-    pdf->regular.font = load_font(pdf, regular);
-    pdf->bold.font = load_font(pdf, bold);
+    load_face(pdf, &pdf->regular, regular);
+    load_face(pdf, &pdf->bold, bold);
     HPDF_SetInfoAttr(pdf->doc, HPDF_INFO_CREATOR, "ctgdiag");
     if (title && title[0])
         HPDF_SetInfoAttr(pdf->doc, HPDF_INFO_TITLE, title);

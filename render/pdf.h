@@ -7,6 +7,13 @@
  * repeated, and the drawing primitives charts are made of.
  *
  * Text is UTF-8 throughout (text that is not valid UTF-8 is CTG_ERR_DATA).
+ * It is drawn in a simple font in Windows-1252 (all of French: « » œ € ‰,
+ * typographic quotes and dashes), and only where a text holds another
+ * character, in a Unicode (CID) font of the same face, which a document
+ * opens only then: it is what makes a document slow to open and large.
+ * U+202F, which Windows-1252 lacks, is drawn as U+00A0 narrowed to its
+ * width: it looks the same. In the text layer (copy, search), both are
+ * plain blanks, as the PDF encoding of U+00A0 (WinAnsi) has it.
  * The document keeps a cursor that goes down the text area of the last page
  * as it writes (A4, 50 pt side margins): a block that does not fit there
  * starts a new page. The drawing primitives take page coordinates: points
