@@ -378,8 +378,10 @@ int ctg_cmd_ingest(ctg_cli *cli, int argc, char **argv)
         rc = ctg_report(&err);
         goto cleanup;
     }
+    ctg_wh_bulk_begin(run.wh);
     for (int i = optind; i < argc && !run.walk.fatal; i++)
         ctg_walk_path(&run.walk, argv[i], 1);
+    ctg_wh_bulk_end(run.wh);
     rc = ctg_walk_exit_code(&run.walk);
     if (run_id) {
         ctg_error_clear(&err);

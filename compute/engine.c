@@ -1129,11 +1129,10 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
     /* Millions of rows in one transaction: a rollback journal (it keeps only
      * the pages the transaction changes) instead of a WAL that would grow as
      * large as the rows and slow every page read. Back to WAL afterwards. */
-    st = ctg_wh_exec(wh, "PRAGMA journal_mode = DELETE", err);
-    if (st == CTG_OK)
-        st = ctg_wh_begin(wh, err);
+    ctg_wh_bulk_begin(wh);
+    st = ctg_wh_begin(wh, err);
     if (st != CTG_OK) {
-        ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", NULL);
+        ctg_wh_bulk_end(wh);
         free(work);
         return st;
     }
@@ -1177,8 +1176,7 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
         st = ctg_wh_commit(wh, err);
     else
         ctg_wh_rollback(wh);
-    ctg_error ignored;
-    ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", &ignored);
+    ctg_wh_bulk_end(wh);
     ctg_geo_free(e.g);
     free(e.cells);
     free(e.units);

@@ -17,6 +17,7 @@ struct ctg_warehouse {
     sqlite3 *db;
     char *path;
     int lock_fd;   /* FILE.lock held by a writer, -1 if none */
+    int memory;    /* opened with CTG_WH_MEMORY */
 };
 
 /* Busy timeout for a writer that finds the warehouse locked. A second run
@@ -106,6 +107,18 @@ ctg_status ctg_wh_fail(ctg_warehouse *wh, int rc, ctg_error *err, const char *wh
         return ctg_fail(err, code, wh ? wh->path : NULL, 0,
                         "the warehouse is locked by another run (%s)", msg);
     return ctg_fail(err, code, wh ? wh->path : NULL, 0, "%s: %s", what, msg);
+}
+
+void ctg_wh_bulk_begin(ctg_warehouse *wh)
+{
+    if (!wh->memory)
+        sqlite3_exec(wh->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+}
+
+void ctg_wh_bulk_end(ctg_warehouse *wh)
+{
+    if (!wh->memory)
+        sqlite3_exec(wh->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 }
 
 ctg_status ctg_wh_exec(ctg_warehouse *wh, const char *sql, ctg_error *err)
@@ -259,6 +272,7 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
         return ctg_fail(err, st, path, 0, "out of memory");
     const char *real = (flags & CTG_WH_MEMORY) ? ":memory:" : path;
     wh->lock_fd = -1;
+    wh->memory = (flags & CTG_WH_MEMORY) != 0;
     wh->path = strdup(real);
     if (!wh->path) {
         ctg_fail(err, st, path, 0, "out of memory");

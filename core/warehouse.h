@@ -62,6 +62,21 @@ ctg_status ctg_wh_commit(ctg_warehouse *wh, ctg_error *err);
 /* Rolls back the open transaction, if any. Never fails. */
 void ctg_wh_rollback(ctg_warehouse *wh);
 
+/* Bulk writing (ingest, compute): a rollback journal instead of the WAL
+ * until ctg_wh_bulk_end. The pages a transaction appends to the file are
+ * then written once, where the WAL writes them twice (to the log, then to
+ * the file at the checkpoint); the journal keeps only the pages the
+ * transaction changes. Readers wait (busy timeout) while a transaction
+ * commits. Call outside a transaction; nothing to do for a warehouse in
+ * memory. Never fails the caller: while another process reads the
+ * warehouse, the mode cannot change and the WAL stays (slower, as safe). */
+void ctg_wh_bulk_begin(ctg_warehouse *wh);
+
+/* Back to the WAL after ctg_wh_bulk_begin. Never fails the caller: a
+ * warehouse left in rollback mode is put back in WAL by the next writer
+ * that opens it. */
+void ctg_wh_bulk_end(ctg_warehouse *wh);
+
 /* Runs SQL without results. */
 ctg_status ctg_wh_exec(ctg_warehouse *wh, const char *sql, ctg_error *err);
 
