@@ -96,7 +96,6 @@ static int claim(slot *c, sqlite3_int64 file)
 static void finish_cell(const slot *s, cell *c)
 {
     part_sum t = s->has_own ? s->own : s->parts;
-    c->file = s->file;
     c->approx = s->approx;
     t.v += s->merged.v;
     t.hw += s->merged.hw;

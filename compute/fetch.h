@@ -42,7 +42,6 @@ typedef struct cell {
     double v;                 /* the value, or the sum of the known parts */
     double cov;               /* share of the parts known (1 when ok) */
     double hw;                /* half-width of the rounding: |true - v| <= hw */
-    sqlite3_int64 file;       /* the file that gave it (0 none) */
     unsigned char st;         /* a cell_status */
     unsigned char approx;     /* part of it was carried by a population ratio (a split) */
 } cell;
