@@ -1148,7 +1148,9 @@ ctg_status ctg_compute(ctg_warehouse *wh, const ctg_catalogue *cat,
     if (st == CTG_OK) {
         e.cells = calloc((size_t)(MAX_INPUTS + 1) * e.g->n, sizeof *e.cells);
         e.units = calloc(e.g->n + e.g->ngroups, sizeof *e.units);
-        e.cache = ctg_fetch_cache_new(e.g, 24);
+        /* 20 fetches of 32 bytes a unit: 23 MB nationally; an LRU of 24 would
+         * spare 1.4 % of the fetches (measured) for 4.7 MB more */
+        e.cache = ctg_fetch_cache_new(e.g, 20);
         if (!e.cells || !e.units || !e.cache)
             st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     }

@@ -34,6 +34,82 @@ static const char ROWS_SQL[] =
     "SELECT level, code, parent, vals FROM obs_row WHERE file_id = ?1 "
     "AND (?2 IS NULL OR period = ?2) AND (?3 IS NULL OR measure = ?3)";
 
+/* The periods a file's rows give (when its variables do not carry one). */
+static const char FILE_PERIODS_SQL[] = "SELECT DISTINCT period FROM obs_row WHERE file_id = ?1";
+
+/* The row periods of the files met so far in a compute: a family whose
+ * files give one month or year each (CAF, Sitadel) has its period on the
+ * rows, so a fetch would otherwise scan the index of every file of the
+ * family for the rows of one period, a cost that grows with the square of
+ * the number of vintages. */
+typedef struct file_periods {
+    sqlite3_int64 file;
+    char *list;               /* "\x1fP1\x1fP2\x1f": every period of its rows */
+} file_periods;
+
+typedef struct period_index {
+    file_periods *files;
+    size_t n, cap;
+} period_index;
+
+/* The periods of file's rows, from idx or read (and kept there). */
+static ctg_status row_periods(ctg_warehouse *wh, period_index *idx, sqlite3_int64 file,
+                              const char **list, ctg_error *err)
+{
+    for (size_t i = 0; i < idx->n; i++)
+        if (idx->files[i].file == file) {
+            *list = idx->files[i].list;
+            return CTG_OK;
+        }
+    if (idx->n == idx->cap) {
+        size_t cap = idx->cap ? idx->cap * 2 : 32;
+        file_periods *l = realloc(idx->files, cap * sizeof *l);
+        if (!l)
+            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+        idx->files = l;
+        idx->cap = cap;
+    }
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh, FILE_PERIODS_SQL, &st, err);
+    if (s != CTG_OK)
+        return s;
+    ctg_buf b = CTG_BUF_INIT;
+    s = ctg_buf_putc(&b, '\x1f');
+    sqlite3_bind_int64(st, 1, file);
+    int rc = SQLITE_DONE;
+    while (s == CTG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        s = ctg_buf_printf(&b, "%s\x1f", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    if (s == CTG_OK && rc != SQLITE_DONE)
+        s = ctg_wh_fail(wh, rc, err, "reading the periods of a file");
+    else if (s != CTG_OK)
+        s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    if (s != CTG_OK) {
+        ctg_buf_free(&b);
+        return s;
+    }
+    idx->files[idx->n++] = (file_periods){file, b.data};
+    *list = b.data;
+    return CTG_OK;
+}
+
+/* Whether some row of file gives period (always, without an index). */
+static ctg_status has_rows_of(ctg_warehouse *wh, period_index *idx, sqlite3_int64 file,
+                              const char *period, int *has, ctg_error *err)
+{
+    *has = 1;
+    if (!idx)
+        return CTG_OK;
+    const char *list = NULL;
+    ctg_status s = row_periods(wh, idx, file, &list, err);
+    if (s != CTG_OK)
+        return s;
+    char key[48];
+    snprintf(key, sizeof key, "\x1f%s\x1f", period);
+    *has = strstr(list, key) != NULL;
+    return CTG_OK;
+}
+
 /* The periods of a variable in its files: the files' own, and the rows'. */
 static const char PERIODS_SQL[] =
     "SELECT v.period FROM source_file f JOIN file_variable v ON v.file_id = f.id "
@@ -334,8 +410,10 @@ static ctg_status place_file(ctg_warehouse *wh, const ctg_geo *g, sqlite3_stmt *
     return s;
 }
 
-/* ctg_fetch with slots[0..g->n) as scratch. */
-static ctg_status fetch_with(ctg_warehouse *wh, slot *slots, const ctg_geo *g,
+/* ctg_fetch with slots[0..g->n) as scratch, skipping the files whose rows
+ * have not the period (known: their periods; NULL: read every file). */
+static ctg_status fetch_with(ctg_warehouse *wh, slot *slots, period_index *known,
+                             const ctg_geo *g,
                              const char *family, const char *variable, const char *period,
                              cell *cells, fetch_info *info, ctg_error *err)
 {
@@ -358,6 +436,11 @@ static ctg_status fetch_with(ctg_warehouse *wh, slot *slots, const ctg_geo *g,
         int is_long = sqlite3_column_int(pairs, 3);
         if (vperiod && vperiod[0] && strcmp(vperiod, period))
             continue; /* the column of another period */
+        int has = 1;
+        if (!(vperiod && vperiod[0]))
+            s = has_rows_of(wh, known, file, period, &has, err);
+        if (s != CTG_OK || !has)
+            continue; /* no row of this period */
         s = place_file(wh, g, rows, file, idx, vperiod && vperiod[0] ? NULL : period,
                        is_long ? variable : NULL, sqlite3_column_int(pairs, 4),
                        sqlite3_column_int(pairs, 6), slots, info, &covered,
@@ -382,7 +465,7 @@ ctg_status ctg_fetch(ctg_warehouse *wh, const ctg_geo *g, const char *family,
     slot *slots = malloc((g->n ? g->n : 1) * sizeof *slots);
     if (!slots)
         return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-    ctg_status s = fetch_with(wh, slots, g, family, variable, period, cells, info, err);
+    ctg_status s = fetch_with(wh, slots, NULL, g, family, variable, period, cells, info, err);
     free(slots);
     return s;
 }
@@ -441,6 +524,7 @@ struct ctg_fetch_cache {
     period_entry *periods;
     size_t nperiods, cap_periods;
     slot *slots;              /* scratch of a fetch: g->n */
+    period_index row_periods; /* the periods of the rows of each file met */
     unsigned long clock;
 };
 
@@ -477,6 +561,9 @@ void ctg_fetch_cache_free(ctg_fetch_cache *c)
         ctg_buf_free(&c->periods[i].list);
     free(c->periods);
     free(c->slots);
+    for (size_t i = 0; i < c->row_periods.n; i++)
+        free(c->row_periods.files[i].list);
+    free(c->row_periods.files);
     free(c);
 }
 
@@ -547,7 +634,7 @@ ctg_status ctg_fetch_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const char *f
             return entry_out(&c->fetches[i], c->g->n, cells, info, err);
         }
     }
-    ctg_status st = fetch_with(wh, c->slots, c->g, family, variable, period, cells, info, err);
+    ctg_status st = fetch_with(wh, c->slots, &c->row_periods, c->g, family, variable, period, cells, info, err);
     if (st == CTG_OK)
         entry_in(c, key, cells, info);
     return st;
