@@ -343,10 +343,10 @@ static void ingest_stage(refresh *r)
     r->walk.on_file = on_file;
     r->walk.ctx = r;
     r->walk.stop = &stop_signal;
-    ctg_wh_bulk_begin(r->wh);
+    /* the WAL stays (no ctg_wh_bulk_begin, unlike ingest): an unattended
+     * refresh loads a few files while analysts may be reading */
     for (size_t i = 0; i < r->conf->ninbox && !r->walk.fatal && !stop_signal; i++)
         ctg_walk_path(&r->walk, r->conf->inbox[i], 1);
-    ctg_wh_bulk_end(r->wh);
     if (r->walk.fatal && !stop_signal)
         complain(r, &r->walk.fatal_error);
     worsen(r, ctg_walk_exit_code(&r->walk));

@@ -24,6 +24,11 @@ struct ctg_warehouse {
  * waits this long, then exits 75 (product.md). */
 #define CTG_WH_BUSY_MS 2000
 
+/* Busy timeout of a reader: while `ingest` or `compute` write under a
+ * rollback journal (ctg_wh_bulk_begin), a reader waits for the file or the
+ * pages being written to be committed. */
+#define CTG_WH_READ_BUSY_MS 30000
+
 static void sql_obs_unpack(sqlite3_context *ctx, sqlite3_value **argv, ctg_value *v, int *ok)
 {
     *ok = 0;
@@ -220,7 +225,7 @@ static ctg_status create_schema(ctg_warehouse *wh, ctg_error *err)
 static ctg_status configure(ctg_warehouse *wh, int flags, ctg_error *err)
 {
     ctg_status st;
-    sqlite3_busy_timeout(wh->db, CTG_WH_BUSY_MS);
+    sqlite3_busy_timeout(wh->db, (flags & CTG_WH_READONLY) ? CTG_WH_READ_BUSY_MS : CTG_WH_BUSY_MS);
     if (!(flags & (CTG_WH_READONLY | CTG_WH_MEMORY))) {
         st = ctg_wh_exec(wh, "PRAGMA journal_mode = WAL", err);
         if (st != CTG_OK)

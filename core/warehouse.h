@@ -66,8 +66,8 @@ void ctg_wh_rollback(ctg_warehouse *wh);
  * until ctg_wh_bulk_end. The pages a transaction appends to the file are
  * then written once, where the WAL writes them twice (to the log, then to
  * the file at the checkpoint); the journal keeps only the pages the
- * transaction changes. Readers wait (busy timeout) while a transaction
- * commits. Call outside a transaction; nothing to do for a warehouse in
+ * transaction changes. Readers wait (busy timeout, 30 s for a read-only
+ * handle) while a transaction holds the file. Call outside a transaction; nothing to do for a warehouse in
  * memory. Never fails the caller: while another process reads the
  * warehouse, the mode cannot change and the WAL stays (slower, as safe). */
 void ctg_wh_bulk_begin(ctg_warehouse *wh);
