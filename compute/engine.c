@@ -321,7 +321,7 @@ static void size_flags(const job *j, value_row *r)
  * catalogue and the geography.
  */
 #define BATCH_ROWS 64
-#define VALUE_COLUMNS 12
+#define VALUE_PARAMS 12           /* parameters of one row of the INSERT */
 
 typedef struct pending_row {
     const char *indicator, *level, *code;
@@ -349,12 +349,15 @@ typedef struct writer {
 static ctg_status prepare_insert(ctg_warehouse *wh, int n, sqlite3_stmt **st, ctg_error *err)
 {
     ctg_buf sql = CTG_BUF_INIT;
-    ctg_buf_printf(&sql, "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, year, level, "
-                         "code, value, status, coverage, flags, inputs, low, high) VALUES ");
-    for (int i = 0; i < n; i++)
-        ctg_buf_printf(&sql, "%s(?,?,?,?,?,?,?,?,?,?,?,?)", i ? "," : "");
-    ctg_status s = sql.data ? ctg_wh_prepare(wh, ctg_buf_str(&sql), st, err)
-                            : ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    ctg_status s = ctg_buf_puts(&sql, "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, "
+                                      "year, level, code, value, status, coverage, flags, inputs, "
+                                      "low, high) VALUES ");
+    for (int i = 0; s == CTG_OK && i < n; i++)
+        s = ctg_buf_puts(&sql, i ? ",(?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (s == CTG_OK)
+        s = ctg_wh_prepare(wh, ctg_buf_str(&sql), st, err);
+    else
+        s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     ctg_buf_free(&sql);
     return s;
 }
@@ -407,7 +410,7 @@ static ctg_status flush_values(writer *w, ctg_error *err)
     ctg_status s = CTG_OK;
     if (w->npending == BATCH_ROWS) {
         for (int i = 0; i < BATCH_ROWS; i++)
-            bind_row(w->ins, i * VALUE_COLUMNS, w->geo_year, &w->pending[i]);
+            bind_row(w->ins, i * VALUE_PARAMS, w->geo_year, &w->pending[i]);
         s = run_insert(w, w->ins, err);
     } else {
         for (int i = 0; s == CTG_OK && i < w->npending; i++) {
