@@ -10,7 +10,8 @@
  *
  * Ownership: ctg_results_open returns a handle the caller frees with
  * ctg_results_free; it borrows the warehouse and the catalogue, which must
- * outlive it. Arrays returned through ctg_value ** belong to the caller
+ * outlive it (the handle keeps statements prepared on the warehouse's
+ * connection, finalized by ctg_results_free). Arrays returned through ctg_value ** belong to the caller
  * (free()). A handle keeps the list of communes it last read in a TEMP
  * table of the connection (writable on a read-only warehouse too) and the
  * values of that list it aggregated: it reads the values as they were when
