@@ -11,6 +11,19 @@
 #include "core/buf.h"
 #include "core/number.h"
 
+#define MEMO_BUCKETS 1024
+#define MEMO_BUDGET (8u << 20)
+
+/* A query's answer: its values (one for a value, the members for a list of
+ * members), found or not. */
+typedef struct memo_entry {
+    struct memo_entry *next;
+    size_t n;
+    int found;
+    ctg_value *vals;               /* owned; NULL when n is 0 */
+    char key[];                    /* what was asked, NUL-terminated */
+} memo_entry;
+
 struct ctg_results {
     ctg_warehouse *wh;
     const ctg_catalogue *cat;
@@ -39,6 +52,12 @@ struct ctg_results {
         sqlite3_stmt *q;
     } kept[16];
     size_t next_kept;              /* the slot the next new statement replaces */
+    /* The values and member lists of units already read, by query: a
+     * report draws each indicator twice (its axis file and the diagnosis)
+     * and reads the same years again for evolutions and findings. Kept
+     * until ctg_results_free, up to MEMO_BUDGET bytes (then not kept). */
+    struct memo_entry *memo[MEMO_BUCKETS];
+    size_t memo_bytes;
 };
 
 /* The statement of sql, from the handle (prepared on first use): the handle
@@ -220,7 +239,59 @@ void ctg_results_free(ctg_results *r)
     }
     free(r->list);
     free(r->cache);
+    for (size_t b = 0; b < MEMO_BUCKETS; b++)
+        for (memo_entry *e = r->memo[b], *next; e; e = next) {
+            next = e->next;
+            free(e->vals);
+            free(e);
+        }
     free(r);
+}
+
+/* ------------------------------------------------------------------ memo */
+
+static size_t memo_bucket(const char *key)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h % MEMO_BUCKETS;
+}
+
+/* The answer kept for key, NULL when none. */
+static const memo_entry *memo_find(const ctg_results *r, const char *key)
+{
+    for (const memo_entry *e = r->memo[memo_bucket(key)]; e; e = e->next)
+        if (!strcmp(e->key, key))
+            return e;
+    return NULL;
+}
+
+/* Keeps a copy of n values (found or not) for key. Out of memory, or
+ * beyond the budget, only means it is not kept. */
+static void memo_keep(ctg_results *r, const char *key, const ctg_value *vals, size_t n,
+                      int found)
+{
+    size_t klen = strlen(key) + 1, bytes = sizeof(memo_entry) + klen + n * sizeof *vals;
+    if (r->memo_bytes + bytes > MEMO_BUDGET)
+        return;
+    memo_entry *e = malloc(sizeof *e + klen);
+    if (!e)
+        return;
+    e->vals = n ? malloc(n * sizeof *vals) : NULL;
+    if (n && !e->vals) {
+        free(e);
+        return;
+    }
+    if (n)
+        memcpy(e->vals, vals, n * sizeof *vals);
+    e->n = n;
+    e->found = found;
+    memcpy(e->key, key, klen);
+    size_t b = memo_bucket(key);
+    e->next = r->memo[b];
+    r->memo[b] = e;
+    r->memo_bytes += bytes;
 }
 
 int ctg_results_geo_year(const ctg_results *r)
@@ -597,7 +668,20 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
     sqlite3_stmt *q = NULL;
     ctg_value *out = NULL;
     size_t count = 0, cap = 0;
-    char cond[96];
+    char cond[96], key[160] = "";
+    if (t->level != CTG_LEVEL_NONE) { /* a list's table is refilled: not kept */
+        snprintf(key, sizeof key, "m\x1f%s\x1f%s\x1f%d\x1f%d\x1f%s", indicator, year,
+                 (int)level, (int)t->level, t->code);
+        const memo_entry *e = memo_find(r, key);
+        if (e) {
+            if (e->n && !(*vals = malloc(e->n * sizeof **vals)))
+                return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+            if (e->n)
+                memcpy(*vals, e->vals, e->n * sizeof **vals);
+            *n = e->n;
+            return CTG_OK;
+        }
+    }
     ctg_status st = t->level == CTG_LEVEL_NONE ? load_list(r, t, err) : CTG_OK;
     if (st != CTG_OK)
         return st;
@@ -634,6 +718,8 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
         st = ctg_wh_fail(r->wh, rc, err, "reading indicator values");
         goto cleanup;
     }
+    if (key[0])
+        memo_keep(r, key, out, count, 1);
     *vals = out;
     *n = count;
     out = NULL;
@@ -831,6 +917,16 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
     *found = 0;
     if (t->level == CTG_LEVEL_NONE)
         return list_value(r, indicator, year, t, out, found, err);
+    char key[160];
+    snprintf(key, sizeof key, "v\x1f%s\x1f%s\x1f%d\x1f%s", indicator, year, (int)t->level,
+             t->code);
+    const memo_entry *e = memo_find(r, key);
+    if (e) {
+        if (e->found)
+            *out = e->vals[0];
+        *found = e->found;
+        return CTG_OK;
+    }
     sqlite3_stmt *q = NULL;
     ctg_status st = statement(r,
                                    "SELECT " VALUE_COLUMNS " FROM indicator_value v JOIN "
@@ -854,6 +950,8 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
         st = ctg_wh_fail(r->wh, rc, err, "reading an indicator value");
     }
     statement_done(q);
+    if (st == CTG_OK)
+        memo_keep(r, key, out, *found ? 1 : 0, *found);
     return st;
 }
 

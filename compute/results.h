@@ -11,11 +11,13 @@
  * Ownership: ctg_results_open returns a handle the caller frees with
  * ctg_results_free; it borrows the warehouse and the catalogue, which must
  * outlive it (the handle keeps statements prepared on the warehouse's
- * connection, finalized by ctg_results_free). Arrays returned through ctg_value ** belong to the caller
- * (free()). A handle keeps the list of communes it last read in a TEMP
- * table of the connection (writable on a read-only warehouse too) and the
- * values of that list it aggregated: it reads the values as they were when
- * first asked, so open a new one after a compute.
+ * connection, finalized by ctg_results_free). Arrays returned through
+ * ctg_value ** belong to the caller (free()). A handle keeps the list of
+ * communes it last read in a TEMP table of the connection (writable on a
+ * read-only warehouse too), the values of that list it aggregated, and the
+ * values and member lists of units it read (up to 8 MB): it answers as the
+ * warehouse was when a value was first asked, so open a new one after a
+ * compute.
  */
 #ifndef CTG_RESULTS_H
 #define CTG_RESULTS_H

@@ -402,6 +402,29 @@ void ctg_wh_rollback(ctg_warehouse *wh)
         sqlite3_exec(wh->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+ctg_status ctg_wh_snapshot_begin(ctg_warehouse *wh, int *started, ctg_error *err)
+{
+    *started = 0;
+    if (!sqlite3_get_autocommit(wh->db))
+        return CTG_OK; /* inside the caller's transaction: its snapshot already */
+    /* BEGIN takes no lock; the read that follows takes it, so that a
+     * warehouse another process holds is waited for here, once */
+    int rc = sqlite3_exec(wh->db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        ctg_status st = ctg_wh_fail(wh, rc, err, "starting to read");
+        ctg_wh_rollback(wh);
+        return st;
+    }
+    *started = 1;
+    return CTG_OK;
+}
+
+void ctg_wh_snapshot_end(ctg_warehouse *wh, int started)
+{
+    if (started && sqlite3_exec(wh->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        ctg_wh_rollback(wh);
+}
+
 ctg_status ctg_wh_run_start(ctg_warehouse *wh, const char *command, const char *arguments,
                             long long *run_id, ctg_error *err)
 {

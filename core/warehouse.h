@@ -62,6 +62,18 @@ ctg_status ctg_wh_commit(ctg_warehouse *wh, ctg_error *err);
 /* Rolls back the open transaction, if any. Never fails. */
 void ctg_wh_rollback(ctg_warehouse *wh);
 
+/* Starts a read snapshot when no transaction is open (*started says whether
+ * one was): every query until ctg_wh_snapshot_end sees the same state of the
+ * warehouse, even if another process commits meanwhile, and SQLite keeps its
+ * page cache between queries instead of checking the file again at each one.
+ * A writer of another process waits (its busy timeout) while the snapshot
+ * holds a file in rollback mode, so keep it to one command's reading. */
+ctg_status ctg_wh_snapshot_begin(ctg_warehouse *wh, int *started, ctg_error *err);
+
+/* Ends the snapshot ctg_wh_snapshot_begin started (nothing when started is
+ * 0). Never fails: a snapshot wrote nothing to the warehouse. */
+void ctg_wh_snapshot_end(ctg_warehouse *wh, int started);
+
 /* Bulk writing (ingest, compute): a rollback journal instead of the WAL
  * until ctg_wh_bulk_end. The pages a transaction appends to the file are
  * then written once, where the WAL writes them twice (to the log, then to

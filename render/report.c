@@ -1121,7 +1121,11 @@ ctg_status ctg_report_write(ctg_warehouse *wh, const ctg_catalogue *cat, const c
     r.cat = cat;
     r.plan = plan;
     r.opt = opt;
-    ctg_status st = ctg_results_open(wh, cat, opt->geo_year, &r.res, err);
+    /* every file of the report reads the same state of the warehouse */
+    int snapshot = 0;
+    ctg_status st = ctg_wh_snapshot_begin(wh, &snapshot, err);
+    if (st == CTG_OK)
+        st = ctg_results_open(wh, cat, opt->geo_year, &r.res, err);
     if (st == CTG_OK)
         st = setup(&r, err);
     if (st == CTG_OK)
@@ -1134,5 +1138,6 @@ ctg_status ctg_report_write(ctg_warehouse *wh, const ctg_catalogue *cat, const c
         st = write_diagnosis(&r, res->stem, res, err);
     ctg_territory_clear(&r.terr);
     ctg_results_free(r.res);
+    ctg_wh_snapshot_end(wh, snapshot);
     return st;
 }

@@ -4,7 +4,8 @@
  * unknown code passed over and a code given twice counted once (the parser
  * refuses a code twice; a territory built by hand may hold one); lists read
  * in turn by one handle and by two handles of one connection; a failure to
- * read the warehouse reaches the caller of a list's value. */
+ * read the warehouse reaches the caller of a list's value; a unit's values
+ * and members are answered as first read; a snapshot of the warehouse. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -433,6 +434,130 @@ static void test_list_any_order_is_epci(void **state)
     ctg_wh_close(wh);
 }
 
+/* ------------------------------------------------------------ kept answers */
+
+/* One number from SQL on the connection of wh. */
+static double sql_number(ctg_warehouse *wh, const char *sql)
+{
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(ctg_wh_db(wh), sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    double x = sqlite3_column_double(q, 0);
+    sqlite3_finalize(q);
+    return x;
+}
+
+/* A handle answers a unit's value and its members as first read (results.h):
+ * the same figures as SQL, a fresh copy of the members each time, and still
+ * when the table is hidden afterwards, where a new handle finds nothing. */
+static void test_unit_answers_kept(void **state)
+{
+    (void)state;
+    ctg_warehouse *wh = open_read();
+    ctg_error err;
+    ctg_error_clear(&err);
+    ctg_results *r = NULL, *fresh = NULL;
+    assert_int_equal(ctg_results_open(wh, g_cat, 0, &r, &err), CTG_OK);
+    ctg_territory t;
+    assert_int_equal(ctg_territory_parse("epci:" EPCI, &t, &err), CTG_OK);
+    char year[16];
+    assert_int_equal(ctg_results_latest_year(r, "pop_total", year, &err), CTG_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT value FROM indicator_value WHERE indicator = 'pop_total' AND year = '%s' "
+             "AND level = 'epci' AND code = '" EPCI "'",
+             year);
+    double expected = sql_number(wh, sql);
+    snprintf(sql, sizeof sql,
+             "SELECT v.value FROM indicator_value v JOIN geo_unit u ON u.geo_year = v.geo_year "
+             "AND u.level = v.level AND u.code = v.code WHERE v.indicator = 'pop_total' AND "
+             "v.year = '%s' AND v.level = 'commune' AND u.epci = '" EPCI "' ORDER BY v.code "
+             "LIMIT 1",
+             year);
+    double first_member = sql_number(wh, sql);
+    assert_true(expected > first_member && first_member > 0);
+
+    ctg_value v;
+    int found = 0;
+    ctg_value *vals = NULL;
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(ctg_results_value(r, "pop_total", year, &t, &v, &found, &err), CTG_OK);
+        assert_int_equal(found, 1);
+        assert_true(v.value == expected);
+        assert_string_equal(v.code, EPCI);
+        assert_int_equal(ctg_results_members(r, "pop_total", year, CTG_LEVEL_COMMUNE, &t, &vals,
+                                             &n, &err),
+                         CTG_OK);
+        assert_int_equal(n, 59);
+        assert_true(vals[0].value == first_member);
+        vals[0].value = -1; /* the caller's copy: the next answer is untouched */
+        free(vals);
+        /* a year never computed is not found, the second time too */
+        assert_int_equal(ctg_results_value(r, "pop_total", "1900", &t, &v, &found, &err), CTG_OK);
+        assert_int_equal(found, 0);
+    }
+
+    /* the values hidden (a TEMP table of the same name): the handle answers
+     * as first read, a new handle reads the empty table */
+    assert_int_equal(ctg_wh_exec(wh,
+                                 "CREATE TEMP TABLE indicator_value AS SELECT * FROM "
+                                 "main.indicator_value WHERE 0",
+                                 &err),
+                     CTG_OK);
+    assert_int_equal(ctg_results_value(r, "pop_total", year, &t, &v, &found, &err), CTG_OK);
+    assert_int_equal(found, 1);
+    assert_true(v.value == expected);
+    assert_int_equal(ctg_results_open(wh, g_cat, 0, &fresh, &err), CTG_OK);
+    assert_int_equal(ctg_results_value(fresh, "pop_total", year, &t, &v, &found, &err), CTG_OK);
+    assert_int_equal(found, 0);
+    assert_int_equal(ctg_results_members(fresh, "pop_total", year, CTG_LEVEL_COMMUNE, &t, &vals,
+                                         &n, &err),
+                     CTG_OK);
+    assert_int_equal(n, 0);
+    free(vals);
+    assert_int_equal(ctg_results_members(r, "pop_total", year, CTG_LEVEL_COMMUNE, &t, &vals, &n,
+                                         &err),
+                     CTG_OK);
+    assert_int_equal(n, 59);
+    assert_true(vals[0].value == first_member);
+    free(vals);
+    assert_int_equal(ctg_wh_exec(wh, "DROP TABLE temp.indicator_value", &err), CTG_OK);
+    ctg_territory_clear(&t);
+    ctg_results_free(fresh);
+    ctg_results_free(r);
+    ctg_wh_close(wh);
+}
+
+/* A snapshot (ctg_wh_snapshot_begin) does not see what another connection
+ * commits until it ends; inside a transaction it starts nothing. */
+static void test_snapshot(void **state)
+{
+    (void)state;
+    ctg_warehouse *reader = open_read(), *writer = NULL;
+    ctg_error err;
+    ctg_error_clear(&err);
+    assert_int_equal(ctg_wh_open(g_db, CTG_WH_WRITER, &writer, &err), CTG_OK);
+    const char *tables = "SELECT count(*) FROM sqlite_schema";
+    double before = sql_number(reader, tables);
+    int started = 0;
+    assert_int_equal(ctg_wh_snapshot_begin(reader, &started, &err), CTG_OK);
+    assert_int_equal(started, 1);
+    assert_int_equal(ctg_wh_exec(writer, "CREATE TABLE snapshot_probe (x)", &err), CTG_OK);
+    assert_true(sql_number(writer, tables) == before + 1);
+    assert_true(sql_number(reader, tables) == before); /* the snapshot's state */
+    int nested = 1;
+    assert_int_equal(ctg_wh_snapshot_begin(reader, &nested, &err), CTG_OK);
+    assert_int_equal(nested, 0);
+    ctg_wh_snapshot_end(reader, nested); /* ends nothing */
+    assert_true(sql_number(reader, tables) == before);
+    ctg_wh_snapshot_end(reader, started);
+    assert_true(sql_number(reader, tables) == before + 1);
+    assert_int_equal(ctg_wh_exec(writer, "DROP TABLE snapshot_probe", &err), CTG_OK);
+    ctg_wh_close(writer);
+    ctg_wh_close(reader);
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void test_source_error_reaches_caller(void **state)
@@ -473,6 +598,8 @@ int main(void)
         cmocka_unit_test(test_parse_list),
         cmocka_unit_test(test_list_any_order_is_epci),
         cmocka_unit_test(test_source_error_reaches_caller),
+        cmocka_unit_test(test_unit_answers_kept),
+        cmocka_unit_test(test_snapshot),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
