@@ -464,7 +464,11 @@ typedef struct run {
 /* Shows one run at (x, y) in size points; returns its width in points. */
 static double show_run(HPDF_Page page, face *f, const run *r, double size, double x, double y)
 {
-    HPDF_Page_SetFontAndSize(page, r->font, (HPDF_REAL)size);
+    /* the font is part of the text state, which outlives BT/ET (q/Q
+     * restore it, and libharu follows them): set only a change */
+    if (HPDF_Page_GetCurrentFont(page) != r->font ||
+        HPDF_Page_GetCurrentFontSize(page) != (HPDF_REAL)size)
+        HPDF_Page_SetFontAndSize(page, r->font, (HPDF_REAL)size);
     if (r->narrow) {
         double nbsp = font_units(f, "\xC2\xA0", 2);
         HPDF_Page_SetHorizontalScalling(page, (HPDF_REAL)(nbsp > 0 ? 100.0 * r->units / nbsp
@@ -516,7 +520,9 @@ static void show_line(HPDF_Page page, face *f, double size, double x, double y,
 }
 
 /* Draws s[0..n) on the last page with its baseline at y: starting at x
- * (align 0), centred on x (1) or ending at x (2), in grey level `grey`. */
+ * (align 0), centred on x (1) or ending at x (2), in grey level `grey`.
+ * Inside a text object the caller began (a table row: grey 0), it adds to
+ * that object. */
 static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, face *font, double size, double x,
                             double y, int align, double grey, const char *s, size_t n,
                             ctg_error *err)
@@ -532,14 +538,17 @@ static ctg_status draw_text(ctg_pdf *pdf, HPDF_Page page, face *font, double siz
         double w = font_units(font, line, strlen(line)) * size / 1000.0;
         x -= align == 1 ? w / 2.0 : w;
     }
-    if (grey != 0.0) {
+    int own_object = HPDF_Page_GetGMode(page) != HPDF_GMODE_TEXT_OBJECT;
+    if (own_object && grey != 0.0) {
         HPDF_Page_GSave(page);
         HPDF_Page_SetGrayFill(page, (HPDF_REAL)grey);
     }
-    HPDF_Page_BeginText(page);
+    if (own_object)
+        HPDF_Page_BeginText(page);
     show_line(page, font, size, x, y, line, encoded);
-    HPDF_Page_EndText(page);
-    if (grey != 0.0)
+    if (own_object)
+        HPDF_Page_EndText(page);
+    if (own_object && grey != 0.0)
         HPDF_Page_GRestore(page);
     free(line);
     free(encoded);
@@ -963,11 +972,15 @@ static ctg_status draw_row(ctg_pdf_table *t, const char *const *cells, face *fon
         fill_rect(page, x0, pdf->y - height, x1 - x0, height, HEADER_BG);
         stroke_line(page, x0, pdf->y, x1, pdf->y, RULE_WIDTH, RULE_GREY, 0.0);
     }
+    HPDF_Page_BeginText(page); /* one text object for the row's cells */
     for (size_t c = 0; c < t->ncols; c++) {
         ctg_status st = draw_cell(t, c, cells[c] ? cells[c] : "", font, err);
-        if (st != CTG_OK)
+        if (st != CTG_OK) {
+            HPDF_Page_EndText(page);
             return st;
+        }
     }
+    HPDF_Page_EndText(page);
     pdf->y -= height;
     pdf->page_empty = 0;
     stroke_line(page, x0, pdf->y, x1, pdf->y, RULE_WIDTH, RULE_GREY, 0.0);
