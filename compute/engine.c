@@ -903,7 +903,12 @@ static int holds_only(ctg_warehouse *wh, int geo_year)
 static ctg_status clear_previous(ctg_warehouse *wh, int geo_year, const char *year, ctg_error *err)
 {
     const char *const SQL[] = {"DELETE FROM geo_unit WHERE geo_year = ?1",
-                               year ? "DELETE FROM indicator_value WHERE geo_year = ?1 AND year = ?2"
+                               /* by (indicator, year) ranges of the key, not a scan of
+                                * the geography's values: every indicator with values has
+                                * indicator_year rows (run_job writes both) */
+                               year ? "DELETE FROM indicator_value WHERE geo_year = ?1 AND "
+                                      "indicator IN (SELECT indicator FROM indicator_year "
+                                      "WHERE geo_year = ?1) AND year = ?2"
                                     : "DELETE FROM indicator_value WHERE geo_year = ?1",
                                year ? "DELETE FROM indicator_year WHERE geo_year = ?1 AND year = ?2"
                                     : "DELETE FROM indicator_year WHERE geo_year = ?1"};

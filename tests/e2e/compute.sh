@@ -206,6 +206,28 @@ expect_eq "version 2 upgraded" "4" "$(sqlite3 "$SCRATCH/v2.db" "SELECT value FRO
 run 0 --db "$SCRATCH/v2.db" export --level fr --indicators caf_allocataires
 expect_eq "bounds after the upgrade" "438;462" "$(awk -F';' 'NR == 2 { print $(NF - 1) ";" $NF }' "$SCRATCH/out")"
 
+# compute --year recomputes that year only: a value row of 2021 it no longer
+# writes (a unit planted by hand) goes, the same row of 2016 stays, and the
+# year's own values come back as they were.
+cp "$DB" "$SCRATCH/year.db"
+plant() {
+    sqlite3 "$SCRATCH/year.db" "INSERT INTO indicator_value (geo_year, indicator, year, level,
+        code, value, status, flags) SELECT max(geo_year), 'caf_allocataires', '$1', 'commune',
+        '99999', 1, 'ok', '' FROM indicator_year"
+}
+plant 2021
+plant 2016
+planted() {
+    sqlite3 "$SCRATCH/year.db" "SELECT group_concat(year, ',') FROM (SELECT year FROM indicator_value
+        WHERE code = '99999' ORDER BY year)"
+}
+expect_eq "rows planted" "2016,2021" "$(planted)"
+run 0 --db "$SCRATCH/year.db" compute --year 2021
+expect_eq "compute --year 2021 clears 2021 only" "2016" "$(planted)"
+before=$(get commune 81003 caf_allocataires 2021)
+[ -n "$before" ] || fail "no 2021 value for 81003"
+expect_eq "2021 recomputed" "$before" "$(DB="$SCRATCH/year.db" get commune 81003 caf_allocataires 2021)"
+
 # Passage tables (fixture passage_2016_2017.csv): a CAF extract of December
 # 2016 in the geography of 2016, computed on the geography of 2022. 81098
 # merged into 81001 adds up whole (100 + 20); 81097 split 0.6 / 0.4 between
