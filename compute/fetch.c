@@ -38,6 +38,10 @@ static const char ROWS_SQL[] =
 /* The periods a file's rows give (when its variables do not carry one). */
 static const char FILE_PERIODS_SQL[] = "SELECT DISTINCT period FROM obs_row WHERE file_id = ?1";
 
+/* The variables (measures) a long file's rows give, with their periods. */
+static const char FILE_MEASURES_SQL[] =
+    "SELECT DISTINCT measure, period FROM obs_row WHERE file_id = ?1 AND measure IS NOT NULL";
+
 /* The row periods of the files met so far in a compute: a family whose
  * files give one month or year each (CAF, Sitadel) has its period on the
  * rows, so a fetch would otherwise scan the index of every file of the
@@ -46,6 +50,8 @@ static const char FILE_PERIODS_SQL[] = "SELECT DISTINCT period FROM obs_row WHER
 typedef struct file_periods {
     sqlite3_int64 file;
     char *list;               /* "\x1fP1\x1fP2\x1f": every period of its rows */
+    char *measures;           /* a long file: "\x1eM\x1fP\x1e..." every (measure, period)
+                               * of its rows; NULL until asked for */
 } file_periods;
 
 typedef struct period_index {
@@ -53,13 +59,47 @@ typedef struct period_index {
     size_t n, cap;
 } period_index;
 
-/* The periods of file's rows, from idx or read (and kept there). */
-static ctg_status row_periods(ctg_warehouse *wh, period_index *idx, sqlite3_int64 file,
-                              const char **list, ctg_error *err)
+/* Reads the rows of sql (file bound as ?1) into a string: each row's
+ * columns joined by \x1f, each row ended by end, the whole begun by end. */
+static ctg_status read_strings(ctg_warehouse *wh, const char *sql, sqlite3_int64 file, char end,
+                               char **out, ctg_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh, sql, &st, err);
+    if (s != CTG_OK)
+        return s;
+    ctg_buf b = CTG_BUF_INIT;
+    s = ctg_buf_putc(&b, end);
+    sqlite3_bind_int64(st, 1, file);
+    int rc = SQLITE_DONE;
+    while (s == CTG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; s == CTG_OK && c < sqlite3_column_count(st); c++) {
+            const unsigned char *t = sqlite3_column_text(st, c);
+            s = ctg_buf_printf(&b, "%s%s", c ? "\x1f" : "", t ? (const char *)t : "");
+        }
+        if (s == CTG_OK)
+            s = ctg_buf_putc(&b, end);
+    }
+    sqlite3_finalize(st);
+    if (s == CTG_OK && rc != SQLITE_DONE)
+        s = ctg_wh_fail(wh, rc, err, "reading the periods of a file");
+    else if (s != CTG_OK)
+        s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    if (s != CTG_OK) {
+        ctg_buf_free(&b);
+        return s;
+    }
+    *out = b.data;
+    return CTG_OK;
+}
+
+/* The entry of file in idx, read when first asked for. */
+static ctg_status file_entry(ctg_warehouse *wh, period_index *idx, sqlite3_int64 file,
+                             file_periods **out, ctg_error *err)
 {
     for (size_t i = 0; i < idx->n; i++)
         if (idx->files[i].file == file) {
-            *list = idx->files[i].list;
+            *out = &idx->files[i];
             return CTG_OK;
         }
     if (idx->n == idx->cap) {
@@ -70,28 +110,37 @@ static ctg_status row_periods(ctg_warehouse *wh, period_index *idx, sqlite3_int6
         idx->files = l;
         idx->cap = cap;
     }
-    sqlite3_stmt *st = NULL;
-    ctg_status s = ctg_wh_prepare(wh, FILE_PERIODS_SQL, &st, err);
+    char *list = NULL;
+    ctg_status s = read_strings(wh, FILE_PERIODS_SQL, file, '\x1f', &list, err);
     if (s != CTG_OK)
         return s;
-    ctg_buf b = CTG_BUF_INIT;
-    s = ctg_buf_putc(&b, '\x1f');
-    sqlite3_bind_int64(st, 1, file);
-    int rc = SQLITE_DONE;
-    while (s == CTG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        s = ctg_buf_printf(&b, "%s\x1f", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (s == CTG_OK && rc != SQLITE_DONE)
-        s = ctg_wh_fail(wh, rc, err, "reading the periods of a file");
-    else if (s != CTG_OK)
-        s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-    if (s != CTG_OK) {
-        ctg_buf_free(&b);
-        return s;
-    }
-    idx->files[idx->n++] = (file_periods){file, b.data};
-    *list = b.data;
+    idx->files[idx->n] = (file_periods){file, list, NULL};
+    *out = &idx->files[idx->n++];
     return CTG_OK;
+}
+
+/* The periods of file's rows, from idx or read (and kept there). */
+static ctg_status row_periods(ctg_warehouse *wh, period_index *idx, sqlite3_int64 file,
+                              const char **list, ctg_error *err)
+{
+    file_periods *f = NULL;
+    ctg_status s = file_entry(wh, idx, file, &f, err);
+    if (s == CTG_OK)
+        *list = f->list;
+    return s;
+}
+
+/* The (measure, period) pairs of a long file's rows, from idx or read. */
+static ctg_status row_measures(ctg_warehouse *wh, period_index *idx, sqlite3_int64 file,
+                               const char **pairs, ctg_error *err)
+{
+    file_periods *f = NULL;
+    ctg_status s = file_entry(wh, idx, file, &f, err);
+    if (s == CTG_OK && !f->measures)
+        s = read_strings(wh, FILE_MEASURES_SQL, file, '\x1e', &f->measures, err);
+    if (s == CTG_OK)
+        *pairs = f->measures;
+    return s;
 }
 
 /* Whether some row of file gives period (always, without an index). */
@@ -562,8 +611,10 @@ void ctg_fetch_cache_free(ctg_fetch_cache *c)
         ctg_buf_free(&c->periods[i].list);
     free(c->periods);
     free(c->slots);
-    for (size_t i = 0; i < c->row_periods.n; i++)
+    for (size_t i = 0; i < c->row_periods.n; i++) {
         free(c->row_periods.files[i].list);
+        free(c->row_periods.files[i].measures);
+    }
     free(c->row_periods.files);
     free(c);
 }
@@ -641,6 +692,130 @@ ctg_status ctg_fetch_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const char *f
     return st;
 }
 
+/* The files of a family that may give a variable, with the period their
+ * variable carries ('' when their rows carry it). */
+static const char VARIABLE_FILES_SQL[] =
+    "SELECT f.id, v.variable = '', v.period FROM source_file f JOIN file_variable v "
+    "ON v.file_id = f.id WHERE f.family = ?1 AND (v.variable = ?2 OR v.variable = '')";
+
+/* Whether the \x1e-framed (measure, period) pairs of a long file's rows
+ * hold measure. */
+static int has_measure(const char *pairs, const char *measure)
+{
+    size_t m = strlen(measure);
+    for (const char *p = pairs; (p = strchr(p, '\x1e')) != NULL && p[1]; p++)
+        if (!strncmp(p + 1, measure, m) && p[1 + m] == '\x1f')
+            return 1;
+    return 0;
+}
+
+/* Adds the periods of a framed list ("<sep>P<sep>..." or, for a long
+ * file's pairs, those of measure) to l. */
+static ctg_status add_listed(ctg_buf *l, size_t *n, const char *list, char sep,
+                             const char *measure)
+{
+    size_t m = measure ? strlen(measure) : 0;
+    for (const char *p = list; (p = strchr(p, sep)) != NULL && p[1]; p++) {
+        const char *item = p + 1, *end = strchr(item, sep);
+        if (measure) {
+            if (strncmp(item, measure, m) || item[m] != '\x1f')
+                continue;
+            item += m + 1;
+        }
+        if (end > item) {
+            if (ctg_buf_append(l, item, (size_t)(end - item)) != CTG_OK ||
+                ctg_buf_putc(l, '\0') != CTG_OK)
+                return CTG_ERR_NOMEM;
+            (*n)++;
+        }
+    }
+    return CTG_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Sorts the NUL-separated list l of n strings and drops repeats. */
+static ctg_status sort_unique(ctg_buf *l, size_t *n)
+{
+    if (*n < 2)
+        return CTG_OK;
+    const char **items = malloc(*n * sizeof *items);
+    if (!items)
+        return CTG_ERR_NOMEM;
+    const char *p = l->data;
+    for (size_t i = 0; i < *n; i++, p += strlen(p) + 1)
+        items[i] = p;
+    qsort(items, *n, sizeof *items, cmp_str);
+    ctg_buf out = CTG_BUF_INIT;
+    size_t kept = 0;
+    ctg_status s = CTG_OK;
+    for (size_t i = 0; s == CTG_OK && i < *n; i++)
+        if (!i || strcmp(items[i], items[i - 1])) {
+            s = ctg_buf_append(&out, items[i], strlen(items[i]) + 1);
+            kept++;
+        }
+    free(items);
+    if (s != CTG_OK) {
+        ctg_buf_free(&out);
+        return s;
+    }
+    ctg_buf_free(l);
+    *l = out;
+    *n = kept;
+    return CTG_OK;
+}
+
+/* ctg_fetch_periods from the facts of each file, read once per file for a
+ * whole compute (the periods of its rows, a long file's measures) where
+ * PERIODS_SQL joins the rows of every file of the family again for each
+ * variable. Same list (test_results compares them). */
+static ctg_status periods_from_files(ctg_warehouse *wh, period_index *idx, const char *family,
+                                     const char *variable, ctg_buf *list, size_t *n,
+                                     ctg_error *err)
+{
+    ctg_buf_reset(list);
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    ctg_status s = ctg_wh_prepare(wh, VARIABLE_FILES_SQL, &st, err);
+    if (s != CTG_OK)
+        return s;
+    sqlite3_bind_text(st, 1, family, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, variable, -1, SQLITE_STATIC);
+    int rc = SQLITE_DONE;
+    while (s == CTG_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        sqlite3_int64 file = sqlite3_column_int64(st, 0);
+        int is_long = sqlite3_column_int(st, 1);
+        const char *period = (const char *)sqlite3_column_text(st, 2);
+        const char *facts = NULL;
+        if (is_long)
+            s = row_measures(wh, idx, file, &facts, err);
+        else if (!(period && period[0]))
+            s = row_periods(wh, idx, file, &facts, err);
+        if (s != CTG_OK)
+            break;
+        if (period && period[0]) { /* the variable's period: a long file's if a row gives it */
+            if (is_long && !has_measure(facts, variable))
+                continue;
+            s = ctg_buf_append(list, period, strlen(period) + 1);
+            if (s == CTG_OK)
+                (*n)++;
+        } else {
+            s = add_listed(list, n, facts, is_long ? '\x1e' : '\x1f', is_long ? variable : NULL);
+        }
+        if (s == CTG_ERR_NOMEM)
+            s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    }
+    if (s == CTG_OK && rc != SQLITE_DONE)
+        s = ctg_wh_fail(wh, rc, err, "reading periods");
+    sqlite3_finalize(st);
+    if (s == CTG_OK && sort_unique(list, n) != CTG_OK)
+        s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    return s;
+}
+
 ctg_status ctg_fetch_periods_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const char *family,
                                     const char *variable, const char **list, size_t *n,
                                     ctg_error *err)
@@ -664,7 +839,7 @@ ctg_status ctg_fetch_periods_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const
     period_entry *e = &c->periods[c->nperiods];
     memset(e, 0, sizeof *e);
     snprintf(e->key, sizeof e->key, "%s", key);
-    ctg_status st = ctg_fetch_periods(wh, family, variable, &e->list, &e->n, err);
+    ctg_status st = periods_from_files(wh, &c->row_periods, family, variable, &e->list, &e->n, err);
     if (st != CTG_OK) {
         ctg_buf_free(&e->list);
         return st;

@@ -5,7 +5,8 @@
  * refuses a code twice; a territory built by hand may hold one); lists read
  * in turn by one handle and by two handles of one connection; a failure to
  * read the warehouse reaches the caller of a list's value; a unit's values
- * and members are answered as first read; a snapshot of the warehouse. */
+ * and members are answered as first read; a snapshot of the warehouse; the
+ * periods of every variable listed from each file's facts as by SQL. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,8 @@
 
 #include "compute/catalogue.h"
 #include "compute/compute.h"
+#include "compute/fetch.h"
+#include "compute/geo.h"
 #include "compute/results.h"
 #include "core/error.h"
 #include "core/warehouse.h"
@@ -558,6 +561,85 @@ static void test_snapshot(void **state)
     ctg_wh_close(reader);
 }
 
+/* ------------------------------------------------------------ periods */
+
+/* The periods compute lists for every variable of the warehouse, from the
+ * facts of each file (ctg_fetch_periods_cached), are those of the SQL
+ * reading (ctg_fetch_periods, as `indicators` shows them): wide files whose
+ * variables carry the period (census), wide files whose rows do (CAF,
+ * Sitadel), and a long file whose rows carry both variable and period
+ * (Melodi, ingested here), plus a variable no file has. */
+static void test_periods_from_files(void **state)
+{
+    (void)state;
+    ctg_error err;
+    ctg_error_clear(&err);
+    ctg_warehouse *wh = NULL;
+    ctg_families *fams = NULL;
+    assert_int_equal(ctg_wh_open(g_db, CTG_WH_WRITER, &wh, &err), CTG_OK);
+    assert_int_equal(ctg_families_load(CTG_SOURCE_DIR "/schemas/families", &fams, &err), CTG_OK);
+    ctg_ingest_options opt;
+    ctg_ingest_options_init(&opt);
+    opt.max_rejects_pct = 50; /* the fixture's three bad rows of 13 */
+    ctg_ingest_result res;
+    assert_int_equal(ctg_ingest_file(wh, fams, CTG_SOURCE_DIR
+                                     "/tests/e2e/fixtures/DS_POPULATIONS_REFERENCE_2021_extract.csv",
+                                     &opt, &res, &err),
+                     CTG_OK);
+    ctg_families_free(fams);
+    ctg_geo *g = NULL;
+    int geo_year = (int)sql_number(wh, "SELECT max(geo_year) FROM geo_unit");
+    /* loading a geography writes its units, as compute does after clearing
+     * them: inside a transaction rolled back at the end */
+    assert_int_equal(ctg_wh_begin(wh, &err), CTG_OK);
+    assert_int_equal(ctg_wh_exec(wh, "DELETE FROM geo_unit", &err), CTG_OK);
+    if (ctg_geo_load(wh, geo_year, &g, &err) != CTG_OK)
+        print_error("geography %d: %s\n", geo_year, err.msg);
+    assert_non_null(g);
+    ctg_fetch_cache *cache = ctg_fetch_cache_new(g, 2);
+    assert_non_null(cache);
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_prepare_v2(ctg_wh_db(wh),
+                                        "SELECT f.family, v.variable FROM file_variable v JOIN "
+                                        "source_file f ON f.id = v.file_id WHERE v.variable != '' "
+                                        "UNION SELECT f.family, r.measure FROM obs_row r JOIN "
+                                        "source_file f ON f.id = r.file_id WHERE r.measure IS "
+                                        "NOT NULL UNION SELECT 'census_cc_pop', 'no_such' "
+                                        "ORDER BY 1, 2",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    ctg_buf sql_list = CTG_BUF_INIT;
+    size_t pairs = 0, long_pairs = 0, row_period_pairs = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *family = (const char *)sqlite3_column_text(q, 0);
+        const char *variable = (const char *)sqlite3_column_text(q, 1);
+        size_t n_sql = 0, n_files = 0;
+        const char *files_list = NULL;
+        assert_int_equal(ctg_fetch_periods(wh, family, variable, &sql_list, &n_sql, &err), CTG_OK);
+        assert_int_equal(ctg_fetch_periods_cached(cache, wh, family, variable, &files_list,
+                                                  &n_files, &err),
+                         CTG_OK);
+        if (n_sql != n_files)
+            print_error("%s:%s: %zu periods by SQL, %zu from the files\n", family, variable,
+                        n_sql, n_files);
+        assert_int_equal(n_sql, n_files);
+        if (n_sql)
+            assert_memory_equal(sql_list.data, files_list, sql_list.len);
+        pairs++;
+        long_pairs += !strcmp(family, "melodi") && n_sql > 0;
+        row_period_pairs += !strcmp(family, "caf_com_allocataires") && n_sql > 1;
+    }
+    sqlite3_finalize(q);
+    ctg_buf_free(&sql_list);
+    assert_true(pairs > 100);
+    assert_true(long_pairs >= 2);       /* pmun, ptot */
+    assert_true(row_period_pairs >= 1); /* monthly extracts */
+    ctg_fetch_cache_free(cache);
+    ctg_geo_free(g);
+    ctg_wh_rollback(wh);
+    ctg_wh_close(wh);
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void test_source_error_reaches_caller(void **state)
@@ -600,6 +682,7 @@ int main(void)
         cmocka_unit_test(test_source_error_reaches_caller),
         cmocka_unit_test(test_unit_answers_kept),
         cmocka_unit_test(test_snapshot),
+        cmocka_unit_test(test_periods_from_files),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
