@@ -3,7 +3,9 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 
 #define MEMO_BUCKETS 1024
 #define MEMO_BUDGET (8u << 20)
+#define MEMO_KEY_MAX 256
 
 /* A query's answer: its values (one for a value, the members for a list of
  * members), found or not. */
@@ -256,6 +259,20 @@ static size_t memo_bucket(const char *key)
     for (const unsigned char *p = (const unsigned char *)key; *p; p++)
         h = (h ^ *p) * 16777619u;
     return h % MEMO_BUCKETS;
+}
+
+/* Writes the key of a query into key[MEMO_KEY_MAX]; 0 (nothing to keep
+ * or find) when it does not fit, so that two queries never share a key. */
+static int memo_key(char key[MEMO_KEY_MAX], const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int memo_key(char key[MEMO_KEY_MAX], const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(key, MEMO_KEY_MAX, fmt, ap);
+    va_end(ap);
+    return n > 0 && n < MEMO_KEY_MAX;
 }
 
 /* The answer kept for key, NULL when none. */
@@ -668,10 +685,11 @@ ctg_status ctg_results_members(ctg_results *r, const char *indicator, const char
     sqlite3_stmt *q = NULL;
     ctg_value *out = NULL;
     size_t count = 0, cap = 0;
-    char cond[96], key[160] = "";
-    if (t->level != CTG_LEVEL_NONE) { /* a list's table is refilled: not kept */
-        snprintf(key, sizeof key, "m\x1f%s\x1f%s\x1f%d\x1f%d\x1f%s", indicator, year,
-                 (int)level, (int)t->level, t->code);
+    char cond[96], key[MEMO_KEY_MAX] = "";
+    /* a list's table is refilled: its members are not kept */
+    if (t->level != CTG_LEVEL_NONE &&
+        memo_key(key, "m\x1f%s\x1f%s\x1f%d\x1f%d\x1f%s", indicator, year, (int)level,
+                 (int)t->level, t->code)) {
         const memo_entry *e = memo_find(r, key);
         if (e) {
             if (e->n && !(*vals = malloc(e->n * sizeof **vals)))
@@ -917,10 +935,10 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
     *found = 0;
     if (t->level == CTG_LEVEL_NONE)
         return list_value(r, indicator, year, t, out, found, err);
-    char key[160];
-    snprintf(key, sizeof key, "v\x1f%s\x1f%s\x1f%d\x1f%s", indicator, year, (int)t->level,
-             t->code);
-    const memo_entry *e = memo_find(r, key);
+    char key[MEMO_KEY_MAX];
+    int keyed = memo_key(key, "v\x1f%s\x1f%s\x1f%d\x1f%s", indicator, year, (int)t->level,
+                         t->code);
+    const memo_entry *e = keyed ? memo_find(r, key) : NULL;
     if (e) {
         if (e->found)
             *out = e->vals[0];
@@ -950,7 +968,7 @@ ctg_status ctg_results_value(ctg_results *r, const char *indicator, const char *
         st = ctg_wh_fail(r->wh, rc, err, "reading an indicator value");
     }
     statement_done(q);
-    if (st == CTG_OK)
+    if (st == CTG_OK && keyed)
         memo_keep(r, key, out, *found ? 1 : 0, *found);
     return st;
 }

@@ -525,6 +525,23 @@ static void test_unit_answers_kept(void **state)
     assert_int_equal(n, 59);
     assert_true(vals[0].value == first_member);
     free(vals);
+    /* an id too long for a kept answer's key: each year still its own value */
+    char id[251];
+    memset(id, 'x', sizeof id - 1);
+    id[sizeof id - 1] = '\0';
+    char insert[1024];
+    snprintf(insert, sizeof insert,
+             "INSERT INTO temp.indicator_value (geo_year, indicator, year, level, code, value, "
+             "status, flags) VALUES (%d, '%s', '2020', 'epci', '" EPCI "', 1, 'ok', ''), "
+             "(%d, '%s', '2021', 'epci', '" EPCI "', 2, 'ok', '')",
+             ctg_results_geo_year(fresh), id, ctg_results_geo_year(fresh), id);
+    assert_int_equal(ctg_wh_exec(wh, insert, &err), CTG_OK);
+    assert_int_equal(ctg_results_value(fresh, id, "2020", &t, &v, &found, &err), CTG_OK);
+    assert_int_equal(found, 1);
+    assert_true(v.value == 1);
+    assert_int_equal(ctg_results_value(fresh, id, "2021", &t, &v, &found, &err), CTG_OK);
+    assert_int_equal(found, 1);
+    assert_true(v.value == 2);
     assert_int_equal(ctg_wh_exec(wh, "DROP TABLE temp.indicator_value", &err), CTG_OK);
     ctg_territory_clear(&t);
     ctg_results_free(fresh);
