@@ -415,6 +415,18 @@ ctg_status ctg_wh_snapshot_begin(ctg_warehouse *wh, int *started, ctg_error *err
         ctg_wh_rollback(wh);
         return st;
     }
+    /* Only in WAL mode, where a reader never holds a writer up: in rollback
+     * mode (a bulk ingest or compute at work) a snapshot would keep the
+     * writer from its commit for as long as the reading lasts. */
+    sqlite3_stmt *q = NULL;
+    int wal = sqlite3_prepare_v2(wh->db, "PRAGMA main.journal_mode", -1, &q, NULL) == SQLITE_OK &&
+              sqlite3_step(q) == SQLITE_ROW &&
+              !sqlite3_stricmp((const char *)sqlite3_column_text(q, 0), "wal");
+    sqlite3_finalize(q);
+    if (!wal) {
+        ctg_wh_snapshot_end(wh, 1);
+        return CTG_OK;
+    }
     *started = 1;
     return CTG_OK;
 }

@@ -62,12 +62,13 @@ ctg_status ctg_wh_commit(ctg_warehouse *wh, ctg_error *err);
 /* Rolls back the open transaction, if any. Never fails. */
 void ctg_wh_rollback(ctg_warehouse *wh);
 
-/* Starts a read snapshot when no transaction is open (*started says whether
- * one was): every query until ctg_wh_snapshot_end sees the same state of the
- * warehouse, even if another process commits meanwhile, and SQLite keeps its
- * page cache between queries instead of checking the file again at each one.
- * A writer of another process waits (its busy timeout) while the snapshot
- * holds a file in rollback mode, so keep it to one command's reading. */
+/* Starts a read snapshot when no transaction is open and the warehouse is
+ * in WAL mode (*started says whether one was): every query until
+ * ctg_wh_snapshot_end sees the same state of the warehouse, even if another
+ * process commits meanwhile, and SQLite keeps its page cache between queries
+ * instead of checking the file again at each one. In rollback mode (a bulk
+ * ingest or compute at work) none is started: a reader holding the file
+ * would keep that writer from its commit, so queries read one by one. */
 ctg_status ctg_wh_snapshot_begin(ctg_warehouse *wh, int *started, ctg_error *err);
 
 /* Ends the snapshot ctg_wh_snapshot_begin started (nothing when started is

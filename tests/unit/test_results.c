@@ -550,7 +550,8 @@ static void test_unit_answers_kept(void **state)
 }
 
 /* A snapshot (ctg_wh_snapshot_begin) does not see what another connection
- * commits until it ends; inside a transaction it starts nothing. */
+ * commits until it ends; inside a transaction, or while a bulk writer has
+ * the warehouse in rollback mode, it starts nothing. */
 static void test_snapshot(void **state)
 {
     (void)state;
@@ -574,8 +575,25 @@ static void test_snapshot(void **state)
     ctg_wh_snapshot_end(reader, started);
     assert_true(sql_number(reader, tables) == before + 1);
     assert_int_equal(ctg_wh_exec(writer, "DROP TABLE snapshot_probe", &err), CTG_OK);
-    ctg_wh_close(writer);
     ctg_wh_close(reader);
+
+    /* a bulk writer at work (rollback journal): no snapshot, the reader
+     * reads query by query and never holds the writer's commit up */
+    ctg_wh_bulk_begin(writer);
+    assert_true(sql_number(writer, "SELECT journal_mode = 'delete' FROM pragma_journal_mode") == 1);
+    reader = open_read();
+    started = 1;
+    assert_int_equal(ctg_wh_snapshot_begin(reader, &started, &err), CTG_OK);
+    assert_int_equal(started, 0);
+    assert_int_equal(sqlite3_get_autocommit(ctg_wh_db(reader)), 1); /* no lock kept */
+    assert_int_equal(ctg_wh_exec(writer, "BEGIN IMMEDIATE; CREATE TABLE snapshot_probe (x); "
+                                         "COMMIT; DROP TABLE snapshot_probe",
+                                 &err),
+                     CTG_OK);
+    ctg_wh_snapshot_end(reader, started);
+    ctg_wh_close(reader);
+    ctg_wh_bulk_end(writer);
+    ctg_wh_close(writer);
 }
 
 /* ------------------------------------------------------------ periods */
