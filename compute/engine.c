@@ -1068,14 +1068,8 @@ static ctg_status task_for(task_list *l, size_t from, size_t item, const char *l
             *out = &l->t[i];
             return CTG_OK;
         }
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 256;
-        task *t = realloc(l->t, cap * sizeof *t);
-        if (!t)
-            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-        l->t = t;
-        l->cap = cap;
-    }
+    if (ctg_grow(&l->t, l->n, &l->cap, sizeof *l->t, 256) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     task *t = &l->t[l->n++];
     memset(t, 0, sizeof *t);
     t->item = item;
@@ -1087,14 +1081,8 @@ static ctg_status task_for(task_list *l, size_t from, size_t item, const char *l
 
 static ctg_status add_candidate(task *t, size_t alt, const char *period, ctg_error *err)
 {
-    if (t->ncands == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 2;
-        candidate *c = realloc(t->cands, cap * sizeof *c);
-        if (!c)
-            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-        t->cands = c;
-        t->cap = cap;
-    }
+    if (ctg_grow(&t->cands, t->ncands, &t->cap, sizeof *t->cands, 2) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     t->cands[t->ncands++] = (candidate){alt, period};
     return CTG_OK;
 }

@@ -102,14 +102,8 @@ static ctg_status file_entry(ctg_warehouse *wh, period_index *idx, sqlite3_int64
             *out = &idx->files[i];
             return CTG_OK;
         }
-    if (idx->n == idx->cap) {
-        size_t cap = idx->cap ? idx->cap * 2 : 32;
-        file_periods *l = realloc(idx->files, cap * sizeof *l);
-        if (!l)
-            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-        idx->files = l;
-        idx->cap = cap;
-    }
+    if (ctg_grow(&idx->files, idx->n, &idx->cap, sizeof *idx->files, 32) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     char *list = NULL;
     ctg_status s = read_strings(wh, FILE_PERIODS_SQL, file, '\x1f', &list, err);
     if (s != CTG_OK)
@@ -828,14 +822,8 @@ ctg_status ctg_fetch_periods_cached(ctg_fetch_cache *c, ctg_warehouse *wh, const
             *n = c->periods[i].n;
             return CTG_OK;
         }
-    if (c->nperiods == c->cap_periods) {
-        size_t cap = c->cap_periods ? c->cap_periods * 2 : 32;
-        period_entry *l = realloc(c->periods, cap * sizeof *l);
-        if (!l)
-            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-        c->periods = l;
-        c->cap_periods = cap;
-    }
+    if (ctg_grow(&c->periods, c->nperiods, &c->cap_periods, sizeof *c->periods, 32) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     period_entry *e = &c->periods[c->nperiods];
     memset(e, 0, sizeof *e);
     snprintf(e->key, sizeof e->key, "%s", key);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+
 /* The communes of year ?1: the COG's, joined to their EPCI; those the COG of
  * that year lacks but the table d'appartenance has come from it. */
 static const char COMMUNES_SQL[] =
@@ -325,14 +327,8 @@ static ctg_status add_carry(passages *p, int year, const char *code, int unit, d
             p->out[i].ratio += ratio;
             return CTG_OK;
         }
-    if (p->nout == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 256;
-        ctg_carry *grown = realloc(p->out, ncap * sizeof *grown);
-        if (!grown)
-            return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-        p->out = grown;
-        p->cap = ncap;
-    }
+    if (ctg_grow(&p->out, p->nout, &p->cap, sizeof *p->out, 256) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
     ctg_carry *c = &p->out[p->nout++];
     c->year = year;
     snprintf(c->code, sizeof c->code, "%s", code);

@@ -24,6 +24,23 @@ ctg_status ctg_buf_reserve(ctg_buf *b, size_t extra)
     return CTG_OK;
 }
 
+ctg_status ctg_grow(void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+    if (n < *cap)
+        return CTG_OK;
+    size_t ncap = *cap ? *cap * 2 : (first ? first : 1);
+    if (ncap < *cap || size == 0 || ncap > ((size_t)-1) / size)
+        return CTG_ERR_NOMEM;
+    void *old;
+    memcpy(&old, items, sizeof old); /* the caller's pointer, whatever its type */
+    void *grown = realloc(old, ncap * size);
+    if (!grown)
+        return CTG_ERR_NOMEM;
+    memcpy(items, &grown, sizeof grown);
+    *cap = ncap;
+    return CTG_OK;
+}
+
 ctg_status ctg_buf_append(ctg_buf *b, const void *bytes, size_t n)
 {
     ctg_status st = ctg_buf_reserve(b, n);

@@ -49,4 +49,13 @@ const char *ctg_buf_str(const ctg_buf *b);
 /* Releases the bytes; the buffer is empty and reusable afterwards. */
 void ctg_buf_free(ctg_buf *b);
 
+/*
+ * Makes room for one more item in a growable array of any type: `items` is
+ * the address of the array's pointer (NULL when empty), holding n items of
+ * `size` bytes in room for *cap. When full, the room doubles (`first` items
+ * the first time). CTG_ERR_NOMEM, with the array and *cap as they were, when
+ * out of memory or when the size would overflow.
+ */
+ctg_status ctg_grow(void *items, size_t n, size_t *cap, size_t size, size_t first);
+
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/buf.h"
 #include "ingest/load.h"
 #include "ingest/reader.h"
 
@@ -202,14 +203,8 @@ ctg_status ctg_load_notice(ctg_load *load, long line, const char *kind, const ch
 
 static ctg_status queue_late(ctg_load *load, long line, const char *reason, ctg_error *err)
 {
-    if (load->nlate == load->late_cap) {
-        size_t cap = load->late_cap ? load->late_cap * 2 : 16;
-        ctg_late_reject *l = realloc(load->late, cap * sizeof *l);
-        if (!l)
-            return ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
-        load->late = l;
-        load->late_cap = cap;
-    }
+    if (ctg_grow(&load->late, load->nlate, &load->late_cap, sizeof *load->late, 16) != CTG_OK)
+        return ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
     load->late[load->nlate].line = line;
     load->late[load->nlate].reason = strdup(reason);
     if (!load->late[load->nlate].reason)
