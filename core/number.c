@@ -100,30 +100,31 @@ static void clean_put(number_scan *sc, char c)
     sc->clean[sc->clean_len++] = c;
 }
 
-/* Records one digit of the integer or fractional part. */
-static void take_digit(number_scan *sc, char c)
-{
-    unsigned d = (unsigned)(c - '0');
-    clean_put(sc, c);
-    if (sc->digit_count < 20)
-        sc->digit_count++;
-    if (sc->sig_digits == 0 && d == 0)
-        return;
-    if (sc->sig_digits < 19)
-        sc->mantissa = sc->mantissa * 10u + d;
-    if (sc->sig_digits < 20)
-        sc->sig_digits++;
-}
-
-/* Reads a run of digits of the integer or fractional part; returns how many. */
+/* Reads a run of digits of the integer or fractional part; returns how many.
+ * The digits go to the clean copy; the first 19 significant ones (leading
+ * zeros are not significant) to the mantissa; the counts are capped at 20. */
 static size_t scan_digit_run(number_scan *sc)
 {
-    size_t count = 0;
-    while (sc->p < sc->end && is_digit(*sc->p)) {
-        take_digit(sc, *sc->p);
-        sc->p++;
-        count++;
-    }
+    const char *start = sc->p;
+    const char *p = start;
+    while (p < sc->end && is_digit(*p))
+        p++;
+    size_t count = (size_t)(p - start);
+    sc->p = p;
+    memcpy(sc->clean + sc->clean_len, start, count);
+    sc->clean_len += count;
+    int digits = sc->digit_count + (count > 20 ? 20 : (int)count);
+    sc->digit_count = digits > 20 ? 20 : digits;
+    const char *q = start;
+    if (sc->sig_digits == 0)
+        while (q < p && *q == '0')
+            q++;
+    uint64_t m = sc->mantissa;
+    int sig = sc->sig_digits;
+    for (; q < p && sig < 19; q++, sig++)
+        m = m * 10u + (unsigned)(*q - '0');
+    sc->mantissa = m;
+    sc->sig_digits = q < p ? 20 : sig;
     return count;
 }
 

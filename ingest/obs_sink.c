@@ -425,8 +425,12 @@ static ctg_status obs_row(ctg_load *load, const ctg_record *rec, ctg_error *err)
     if (s->nmeasure_cols)
         row_measure(s, rec);
     ctg_buf_reset(&s->key);
-    ctg_buf_printf(&s->key, "%s\x1f%s\x1f%s\x1f%s", ctg_level_name(level), code, period,
-                   ctg_buf_str(&s->measure));
+    const char *parts[4] = {ctg_level_name(level), code, period, ctg_buf_str(&s->measure)};
+    for (size_t i = 0; i < 4; i++) {
+        if (i > 0)
+            ctg_buf_putc(&s->key, '\x1f');
+        ctg_buf_puts(&s->key, parts[i]);
+    }
     if (level == CTG_LEVEL_PSEUDO) {
         /* places that are none: told apart by their code cell as written
          * (each total row) and their name (each "non localisés" row) */

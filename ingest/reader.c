@@ -61,6 +61,7 @@ struct ctg_reader {
     ctg_buf raw_done;     /* texts of pending records */
     pending_record *recs;
     size_t nrec, rec_cap, rec_next;
+    int libcsv_only;      /* every line through libcsv (no split_plain_line) */
     int cb_error;         /* set by a callback: 1 field too long, 2 too many columns, 3 no memory */
     long cb_error_line;
 
@@ -267,6 +268,26 @@ static ctg_status check_binary(ctg_reader *r, const unsigned char *s, size_t n, 
     return CTG_OK;
 }
 
+/* 1 when every byte of s[0..n) is printable ASCII (0x20 to 0x7E): nothing
+ * to check or decode. Eight bytes a step: a byte below 0x20 borrows in
+ * w - 0x20..., DEL carries into the high bit in w + 1..., and a byte from
+ * 0x80 up has it already (a carry out of 0xFF only follows such a byte). */
+static int printable_ascii(const unsigned char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if ((((w - 0x20 * ones) & ~w) | ((w + ones) | w)) & highs)
+            return 0;
+    }
+    for (; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7E)
+            return 0;
+    return 1;
+}
+
 /*
  * Checks the line against the file's encoding and leaves its UTF-8 text in
  * *text / *tn (the line itself, or r->conv after conversion).
@@ -274,6 +295,11 @@ static ctg_status check_binary(ctg_reader *r, const unsigned char *s, size_t n, 
 static ctg_status decode_line(ctg_reader *r, const unsigned char *s, size_t n, const char **text,
                               size_t *tn, ctg_error *err)
 {
+    if (r->enc != ENC_CP1252 && printable_ascii(s, n)) {
+        *text = (const char *)s;
+        *tn = n;
+        return CTG_OK;
+    }
     ctg_status st = check_binary(r, s, n, err);
     if (st != CTG_OK)
         return st;
@@ -464,11 +490,10 @@ static void on_field(void *s, size_t len, void *data)
     r->cur_fields++;
 }
 
-static void on_row(int c, void *data)
+/* Ends the record in progress: its fields are those since first_of_cur, its
+ * text raw[0..n) without the line break that ended it. */
+static void end_record(ctg_reader *r, const char *raw, size_t n)
 {
-    ctg_reader *r = data;
-    if (r->cb_error)
-        return;
     if (r->nrec == r->rec_cap) {
         size_t cap = r->rec_cap ? r->rec_cap * 2 : 8;
         pending_record *p = realloc(r->recs, cap * sizeof *p);
@@ -479,24 +504,31 @@ static void on_row(int c, void *data)
         r->recs = p;
         r->rec_cap = cap;
     }
-    /* the text of the record: drop the line break that ended it */
-    size_t rl = r->raw_cur.len;
-    while (rl > 0 && (r->raw_cur.data[rl - 1] == '\n' || r->raw_cur.data[rl - 1] == '\r'))
-        rl--;
+    while (n > 0 && (raw[n - 1] == '\n' || raw[n - 1] == '\r'))
+        n--;
     pending_record *p = &r->recs[r->nrec++];
     p->first_field = r->first_of_cur;
     p->nfields = r->cur_fields;
     p->line = r->cur_line ? r->cur_line : r->line;
     p->raw_off = r->raw_done.len;
-    p->raw_len = rl;
-    if (ctg_buf_append(&r->raw_done, r->raw_cur.data ? r->raw_cur.data : "", rl) != CTG_OK) {
+    p->raw_len = n;
+    if (ctg_buf_append(&r->raw_done, raw ? raw : "", n) != CTG_OK) {
         r->cb_error = 3;
         return;
     }
-    ctg_buf_reset(&r->raw_cur);
     r->first_of_cur = r->nfield;
     r->cur_fields = 0;
     r->cur_line = 0;
+}
+
+static void on_row(int c, void *data)
+{
+    ctg_reader *r = data;
+    (void)c;
+    if (r->cb_error)
+        return;
+    end_record(r, r->raw_cur.data, r->raw_cur.len);
+    ctg_buf_reset(&r->raw_cur);
 }
 
 static int space_not_tab(unsigned char c)
@@ -514,6 +546,40 @@ static int term_lf(unsigned char c)
 static int term_cr(unsigned char c)
 {
     return c == '\r';
+}
+
+/* The blanks libcsv trims around an unquoted field: space, and TAB unless
+ * TAB separates the fields. */
+static int trimmed_blank(char c, char sep)
+{
+    return c == ' ' || (c == '\t' && sep != '\t');
+}
+
+/*
+ * A line without a quote that starts a record is the whole record: its
+ * fields are cut at the separator and trimmed of blanks here, as libcsv
+ * would (tests/fuzz/fuzz_reader.c checks that both agree), at a fraction of
+ * its per-byte cost.
+ */
+static void split_plain_line(ctg_reader *r, const char *text, size_t n)
+{
+    const char *p = text, *end = text + n;
+    char sep = r->sep;
+    for (;;) {
+        const char *stop = memchr(p, sep, (size_t)(end - p));
+        const char *field_end = stop ? stop : end;
+        const char *a = p, *b = field_end;
+        while (a < b && trimmed_blank(*a, sep))
+            a++;
+        while (b > a && trimmed_blank(b[-1], sep))
+            b--;
+        on_field((void *)a, (size_t)(b - a), r);
+        if (r->cb_error || !stop)
+            break;
+        p = stop + 1;
+    }
+    if (!r->cb_error)
+        end_record(r, text, n);
 }
 
 /* A line of blanks between records is a blank line (TAB is a blank unless
@@ -622,6 +688,11 @@ static ctg_status feed(ctg_reader *r, ctg_error *err)
     int in_record = r->cur_fields > 0 || r->raw_cur.len > 0;
     if (!in_record && blank_line(text, tn, r->sep))
         return CTG_OK; /* a blank line between records */
+    if (!in_record && !r->libcsv_only && r->sep != ' ' && !memchr(text, '"', tn)) {
+        r->cur_line = r->line;
+        split_plain_line(r, text, tn);
+        return r->cb_error ? callback_error(r, err) : CTG_OK;
+    }
     if (!r->cur_line)
         r->cur_line = r->line;
     char eol = r->term;
@@ -697,6 +768,11 @@ ctg_status ctg_reader_next(ctg_reader *r, const ctg_record **rec, ctg_error *err
     hash128(r->out.raw, r->out.raw_len, r->out.hash);
     *rec = &r->out;
     return CTG_OK;
+}
+
+void ctg_reader_use_libcsv_only(ctg_reader *r, int on)
+{
+    r->libcsv_only = on != 0;
 }
 
 const char *ctg_reader_sha256(const ctg_reader *r)

@@ -83,8 +83,9 @@ static char *dup_bytes(const char *s, size_t n)
     return d;
 }
 
-/* Opens path, starts with sep after skip lines, copies every record. */
-static void doc_read(doc *d, const char *path, char sep, long skip)
+/* Opens path, starts with sep after skip lines, copies every record; with
+ * libcsv_only, every line goes through libcsv. */
+static void doc_read_way(doc *d, const char *path, char sep, long skip, int libcsv_only)
 {
     memset(d, 0, sizeof *d);
     ctg_error_clear(&d->err);
@@ -92,6 +93,7 @@ static void doc_read(doc *d, const char *path, char sep, long skip)
     d->st = ctg_reader_open(path, &r, &d->err);
     if (d->st != CTG_OK)
         return;
+    ctg_reader_use_libcsv_only(r, libcsv_only);
     d->st = ctg_reader_start(r, sep, skip, &d->err);
     size_t cap = 0;
     while (d->st == CTG_OK) {
@@ -126,6 +128,12 @@ static void doc_read(doc *d, const char *path, char sep, long skip)
         snprintf(d->sha, sizeof d->sha, "%s", ctg_reader_sha256(r));
     d->lines = ctg_reader_lines(r);
     ctg_reader_close(r);
+}
+
+/* Opens path, starts with sep after skip lines, copies every record. */
+static void doc_read(doc *d, const char *path, char sep, long skip)
+{
+    doc_read_way(d, path, sep, skip, 0);
 }
 
 static void doc_free(doc *d)
@@ -581,6 +589,100 @@ static void test_bare_cr_inside_lf_line(void **state)
         assert_true(d.r[i].raw_len > 0);
     assert_record(&d, d.n - 1, 3, "1", "2", NULL);
     doc_free(&d);
+}
+
+/* -------------------------------------- the reader's cut against libcsv's */
+
+/* Reads path both ways (quote-free lines cut by the reader, every line
+ * through libcsv) and asserts the same outcome, record by record. */
+static void assert_cut_as_libcsv(const char *path, char sep)
+{
+    doc a, b;
+    doc_read_way(&a, path, sep, 0, 0);
+    doc_read_way(&b, path, sep, 0, 1);
+    assert_int_equal(a.st, b.st);
+    assert_int_equal(a.err.line, b.err.line);
+    assert_string_equal(a.err.msg, b.err.msg);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_int_equal(a.r[i].line, b.r[i].line);
+        if (a.r[i].n != b.r[i].n)
+            print_error("%s record %zu: %zu fields, libcsv %zu\n", path, i, a.r[i].n, b.r[i].n);
+        assert_int_equal(a.r[i].n, b.r[i].n);
+        for (size_t j = 0; j < a.r[i].n; j++) {
+            assert_int_equal(a.r[i].len[j], b.r[i].len[j]);
+            assert_memory_equal(a.r[i].f[j], b.r[i].f[j], a.r[i].len[j]);
+        }
+        assert_int_equal(a.r[i].raw_len, b.r[i].raw_len);
+        assert_memory_equal(a.r[i].raw, b.r[i].raw, a.r[i].raw_len);
+        assert_true(a.r[i].hash[0] == b.r[i].hash[0] && a.r[i].hash[1] == b.r[i].hash[1]);
+    }
+    doc_free(&a);
+    doc_free(&b);
+}
+
+static void test_plain_lines_cut_as_libcsv(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        char sep;
+    } cases[] = {
+        {"a;b;c\n 1 ; 2\t;\t3 \n;;\n ; \n4;\n;5\n", ';'},
+        {"a\tb\n 1 \t 2 \n\t\n\t \t\n", '\t'},
+        {"a,b\r\n1 , x y ,\r\n2,\r\r\n", ','},
+        {"a;b\rx\ny;z\r1;2\r", ';'},                   /* CR-only file, LF as data */
+        {"a;b\nx\ry;z\n1;2", ';'},                      /* lone CR as data, no last LF */
+        {"a;b\n\"1;x\n\";2\n3;4\n5;\"6\"\"\"\n7;8 \n", ';'}, /* quoted records among plain ones */
+        {"a;b\n1;Saint-\xC3\x89tienne\n2;Besan\xE7on\n", ';'},
+        {"CODGEO;P17_POP\n01001;781.128247996369\n01002; 251,19 \n", ';'},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "cut%zu.csv", i);
+        assert_cut_as_libcsv(fixture_str(name, cases[i].text), cases[i].sep);
+    }
+    /* and the reader's own answers on the first case */
+    doc d;
+    doc_read(&d, fixture_str("cut_known.csv", cases[0].text), ';', 0);
+    assert_int_equal(d.st, CTG_OK);
+    assert_record(&d, 1, 2, "1", "2", "3", NULL);
+    assert_record(&d, 2, 3, "", "", "", NULL);
+    assert_record(&d, 3, 4, "", "", NULL);
+    assert_record(&d, 4, 5, "4", "", NULL);
+    assert_record(&d, 5, 6, "", "5", NULL);
+    assert_string_equal(d.r[1].raw, " 1 ; 2\t;\t3 ");
+    doc_free(&d);
+}
+
+/* Every CSV of the samples and of the bad-file tests (broken on purpose):
+ * the same records, or the same error, both ways, with ';' and with ','. */
+static void test_samples_cut_as_libcsv(void **state)
+{
+    (void)state;
+    static const char *const dirs[] = {
+        CTG_SOURCE_DIR "/samples/caf", CTG_SOURCE_DIR "/samples/cog",
+        CTG_SOURCE_DIR "/samples/insee", CTG_SOURCE_DIR "/samples/generated",
+        CTG_SOURCE_DIR "/tests/bad"};
+    size_t files = 0;
+    for (size_t k = 0; k < sizeof dirs / sizeof dirs[0]; k++) {
+        DIR *dir = opendir(dirs[k]);
+        if (!dir)
+            continue;
+        struct dirent *e;
+        while ((e = readdir(dir)) != NULL) {
+            size_t n = strlen(e->d_name);
+            if (n < 4 || (strcmp(e->d_name + n - 4, ".csv") && strcmp(e->d_name + n - 4, ".CSV")))
+                continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dirs[k], e->d_name);
+            assert_cut_as_libcsv(path, ';');
+            assert_cut_as_libcsv(path, ',');
+            files++;
+        }
+        closedir(dir);
+    }
+    assert_true(files >= 70);
 }
 
 /* ---------------------------------------------------------- SHA-256 */
@@ -1175,6 +1277,8 @@ int main(void)
         cmocka_unit_test(test_title_lines_skipped),
         cmocka_unit_test(test_raw_and_hash),
         cmocka_unit_test(test_bare_cr_inside_lf_line),
+        cmocka_unit_test(test_plain_lines_cut_as_libcsv),
+        cmocka_unit_test(test_samples_cut_as_libcsv),
         cmocka_unit_test(test_sha256_of_file),
         cmocka_unit_test(test_reader_restart),
         cmocka_unit_test(test_restart_after_partial_pass),
