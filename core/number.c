@@ -100,6 +100,36 @@ static void clean_put(number_scan *sc, char c)
     sc->clean[sc->clean_len++] = c;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define EIGHT_AT_A_TIME 1
+
+/* 1 when the 8 bytes at s are all ASCII digits. */
+static int eight_digits(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    return ((v & 0xF0F0F0F0F0F0F0F0ULL) |
+            (((v + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) >> 4)) ==
+           0x3333333333333333ULL;
+}
+
+/* The value of the 8 digits at s, the first the most significant (three
+ * multiplications instead of eight: pairs, then quads, then the whole). */
+static uint64_t eight_digits_value(const char *s)
+{
+    uint64_t v;
+    memcpy(&v, s, 8);
+    v -= 0x3030303030303030ULL;
+    v = v * 10 + (v >> 8);
+    v = ((v & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32)) +
+         ((v >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32))) >>
+        32;
+    return v;
+}
+#else
+#define EIGHT_AT_A_TIME 0
+#endif
+
 /* Reads a run of digits of the integer or fractional part; returns how many.
  * The digits go to the clean copy; the first 19 significant ones (leading
  * zeros are not significant) to the mantissa; the counts are capped at 20. */
@@ -107,6 +137,10 @@ static size_t scan_digit_run(number_scan *sc)
 {
     const char *start = sc->p;
     const char *p = start;
+#if EIGHT_AT_A_TIME
+    while (sc->end - p >= 8 && eight_digits(p))
+        p += 8;
+#endif
     while (p < sc->end && is_digit(*p))
         p++;
     size_t count = (size_t)(p - start);
@@ -121,6 +155,10 @@ static size_t scan_digit_run(number_scan *sc)
             q++;
     uint64_t m = sc->mantissa;
     int sig = sc->sig_digits;
+#if EIGHT_AT_A_TIME
+    for (; p - q >= 8 && sig <= 19 - 8; q += 8, sig += 8)
+        m = m * 100000000u + eight_digits_value(q);
+#endif
     for (; q < p && sig < 19; q++, sig++)
         m = m * 10u + (unsigned)(*q - '0');
     sc->mantissa = m;

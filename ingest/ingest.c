@@ -163,10 +163,23 @@ static void show_row_diag(ctg_load *load, long line, const char *reason)
         ctg_diag(opt->diag, load->path, line, "row rejected: %s", reason);
 }
 
+ctg_status ctg_load_sync(ctg_load *load, ctg_error *err)
+{
+    if (!load->queue)
+        return CTG_OK;
+    ctg_status st = ctg_row_queue_sync(load->queue, err);
+    if (st != CTG_OK && err->path[0] == '\0')
+        snprintf(err->path, sizeof err->path, "%s", load->path);
+    return st;
+}
+
 ctg_status ctg_load_reject(ctg_load *load, long line, const char *raw, size_t raw_len,
                            const char *reason, ctg_error *err)
 {
     enum { RAW_MAX = 4096 };
+    ctg_status synced = ctg_load_sync(load, err);
+    if (synced != CTG_OK)
+        return synced;
     size_t n = raw_len > RAW_MAX ? RAW_MAX : raw_len;
     /* do not cut a UTF-8 character in two */
     while (n < raw_len && n > 0 && ((unsigned char)raw[n] & 0xC0) == 0x80)
@@ -188,6 +201,9 @@ ctg_status ctg_load_reject(ctg_load *load, long line, const char *raw, size_t ra
 ctg_status ctg_load_notice(ctg_load *load, long line, const char *kind, const char *code,
                            const char *detail, ctg_error *err)
 {
+    ctg_status synced = ctg_load_sync(load, err);
+    if (synced != CTG_OK)
+        return synced;
     sqlite3_stmt *st = load->ins_notice;
     sqlite3_bind_int64(st, 1, load->file_id);
     sqlite3_bind_int64(st, 2, line);
@@ -221,7 +237,10 @@ static ctg_status take_back_notices(ctg_load *load, const ctg_unit_seen *seen, c
         return CTG_OK;
     load->pseudo -= seen->pseudo;
     sqlite3_stmt *st = NULL;
-    ctg_status s = ctg_wh_prepare(load->wh,
+    ctg_status s = ctg_load_sync(load, err);
+    if (s != CTG_OK)
+        return s;
+    s = ctg_wh_prepare(load->wh,
                                   "DELETE FROM file_notice WHERE file_id = ?1 AND line = ?2", &st,
                                   err);
     if (s != CTG_OK)
@@ -950,7 +969,7 @@ static ctg_status read_header(ctg_load *load, ctg_reader *r, ctg_error *err)
     return CTG_OK;
 }
 
-static ctg_status load_rows(ctg_load *load, ctg_reader *r, ctg_error *err)
+static ctg_status read_rows(ctg_load *load, ctg_reader *r, ctg_error *err)
 {
     const ctg_record *rec = NULL;
     char reason[128];
@@ -978,6 +997,21 @@ static ctg_status load_rows(ctg_load *load, ctg_reader *r, ctg_error *err)
         if (st != CTG_OK)
             return st;
     }
+}
+
+/* Reads every row into the sink; returns with the sink's rows stored,
+ * whatever the outcome, so that the warehouse can be used (or rolled back). */
+static ctg_status load_rows(ctg_load *load, ctg_reader *r, ctg_error *err)
+{
+    ctg_status st = read_rows(load, r, err);
+    ctg_error sync_err;
+    ctg_error_clear(&sync_err);
+    ctg_status synced = ctg_load_sync(load, &sync_err);
+    if (st == CTG_OK && synced != CTG_OK) {
+        *err = sync_err;
+        st = synced;
+    }
+    return st;
 }
 
 /* After the rows: thresholds that make the whole file bad. */

@@ -50,6 +50,42 @@ typedef struct ctg_late_reject {
 
 typedef struct ctg_sink ctg_sink;
 
+/*
+ * The row queue: an observations file's rows are stored in obs_row by a
+ * second thread, in the order they were put, while the loading thread reads
+ * the next ones (row_queue.c). The loading thread must not use the
+ * warehouse while rows are queued: ctg_load_sync waits for them first.
+ */
+typedef struct ctg_row_queue ctg_row_queue;
+
+/* One row for obs_row; strings NUL-terminated, NULL for SQL NULL. Copied by
+ * ctg_row_queue_put. */
+typedef struct ctg_queued_row {
+    long line;
+    const char *level, *code, *period, *name, *parent, *measure;
+    const void *vals;
+    size_t vals_len;
+} ctg_queued_row;
+
+/* Prepares the insert into obs_row for file_id and starts the writer thread
+ * (or, if no thread can be made, stores each buffer on the caller's). The
+ * caller stops the queue with ctg_row_queue_stop. */
+ctg_status ctg_row_queue_start(ctg_warehouse *wh, sqlite3_int64 file_id, ctg_row_queue **out,
+                               ctg_error *err);
+
+/* Queues a copy of row; *id receives the obs_row id it will have (ids follow
+ * the largest in the table, as SQLite would give them). Fails with the
+ * writer's error when an earlier row could not be stored. */
+ctg_status ctg_row_queue_put(ctg_row_queue *q, const ctg_queued_row *row, sqlite3_int64 *id,
+                             ctg_error *err);
+
+/* Returns once every queued row is stored: CTG_OK, or the first failure of
+ * the writer (then the rows after it are not stored). */
+ctg_status ctg_row_queue_sync(ctg_row_queue *q, ctg_error *err);
+
+/* Waits for the queued rows, stops the writer and frees q (NULL is fine). */
+void ctg_row_queue_stop(ctg_row_queue *q);
+
 /* The file being loaded. */
 typedef struct ctg_load {
     ctg_warehouse *wh;
@@ -80,6 +116,7 @@ typedef struct ctg_load {
     size_t nlate, late_cap;
 
     ctg_sink *sink;
+    ctg_row_queue *queue;      /* the sink's rows on their way to the warehouse, or NULL */
     char replaced[256];        /* names of the files this one replaced */
 } ctg_load;
 
@@ -105,6 +142,11 @@ struct ctg_sink {
 
 extern const ctg_sink_ops ctg_obs_sink;
 extern const ctg_sink_ops ctg_geo_sink;
+
+/* Waits until the rows queued by the sink (load->queue) are stored, so that
+ * the warehouse can be used: every other statement of a load comes after
+ * it. CTG_OK, or why a queued row could not be stored. */
+ctg_status ctg_load_sync(ctg_load *load, ctg_error *err);
 
 /* Records a rejected row (reject table, count, diagnostic). */
 ctg_status ctg_load_reject(ctg_load *load, long line, const char *raw, size_t raw_len,

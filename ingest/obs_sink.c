@@ -27,8 +27,7 @@ typedef struct obs_state {
     obs_var *vars;
     size_t nvars;
     ctg_value *vals;
-    ctg_buf blob, key, code, field;
-    sqlite3_stmt *ins_row;
+    ctg_buf blob, key, code, field, name;
     sqlite3_stmt *del_row;
 } obs_state;
 
@@ -73,13 +72,10 @@ static int map_column(ctg_load *load, size_t c, obs_var *v)
 
 static ctg_status prepare_rows(ctg_load *load, obs_state *s, ctg_error *err)
 {
-    ctg_status st = ctg_wh_prepare(load->wh,
-                                   "INSERT INTO obs_row(file_id, level, code, period, name, "
-                                   "parent, line, vals, measure) "
-                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                                   &s->ins_row, err);
+    ctg_status st = ctg_wh_prepare(load->wh, "DELETE FROM obs_row WHERE id = ?1", &s->del_row,
+                                   err);
     if (st == CTG_OK)
-        st = ctg_wh_prepare(load->wh, "DELETE FROM obs_row WHERE id = ?1", &s->del_row, err);
+        st = ctg_row_queue_start(load->wh, load->file_id, &load->queue, err);
     return st;
 }
 
@@ -340,38 +336,23 @@ static ctg_status store_row(ctg_load *load, obs_state *s, const ctg_record *rec,
                             const char *code, const char *period, ctg_unit_seen *seen,
                             ctg_error *err)
 {
-    sqlite3_stmt *st = s->ins_row;
-    sqlite3_bind_int64(st, 1, load->file_id);
-    sqlite3_bind_text(st, 2, ctg_level_name(level), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, code, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, period, -1, SQLITE_TRANSIENT);
+    ctg_queued_row row = {rec->line, ctg_level_name(level), code, period, NULL, NULL, NULL,
+                          s->blob.data, s->blob.len};
+    char parent[CTG_CODE_MAX];
     if (s->has_name) {
-        ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->field);
-        sqlite3_bind_text(st, 5, ctg_buf_str(&s->field), (int)s->field.len, SQLITE_TRANSIENT);
-    } else {
-        sqlite3_bind_null(st, 5);
+        ctg_load_field_value(rec, s->name_col, load->fam->name.parts, &s->name);
+        row.name = ctg_buf_str(&s->name);
     }
     if (s->has_parent) {
-        char parent[CTG_CODE_MAX];
         ctg_load_field_value(rec, s->parent_col, load->fam->parent.parts, &s->field);
         if (ctg_code_normalise(CTG_LEVEL_COMMUNE, ctg_buf_str(&s->field), s->field.len, parent))
-            sqlite3_bind_text(st, 6, parent, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(st, 6);
-    } else {
-        sqlite3_bind_null(st, 6);
+            row.parent = parent;
     }
-    sqlite3_bind_int64(st, 7, rec->line);
-    sqlite3_bind_blob(st, 8, s->blob.data, (int)s->blob.len, SQLITE_STATIC);
     if (s->nmeasure_cols)
-        sqlite3_bind_text(st, 9, ctg_buf_str(&s->measure), (int)s->measure.len, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, 9);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return ctg_wh_fail(load->wh, rc, err, "storing a row");
-    seen->rowid = sqlite3_last_insert_rowid(ctg_wh_db(load->wh));
+        row.measure = ctg_buf_str(&s->measure);
+    ctg_status st = ctg_row_queue_put(load->queue, &row, &seen->rowid, err);
+    if (st != CTG_OK)
+        return st;
     load->loaded++;
     return CTG_OK;
 }
@@ -513,6 +494,9 @@ static ctg_status obs_finish(ctg_load *load, ctg_error *err)
 static ctg_status obs_unstore(ctg_load *load, const ctg_unit_seen *seen, ctg_error *err)
 {
     obs_state *s = load->sink->state;
+    ctg_status synced = ctg_load_sync(load, err);
+    if (synced != CTG_OK)
+        return synced;
     load->secret -= seen->secret;
     load->missing -= seen->missing;
     sqlite3_bind_int64(s->del_row, 1, seen->rowid);
@@ -527,9 +511,10 @@ static ctg_status obs_unstore(ctg_load *load, const ctg_unit_seen *seen, ctg_err
 static void obs_free(ctg_load *load)
 {
     obs_state *s = load->sink->state;
+    ctg_row_queue_stop(load->queue);
+    load->queue = NULL;
     if (!s)
         return;
-    sqlite3_finalize(s->ins_row);
     sqlite3_finalize(s->del_row);
     free(s->vars);
     free(s->vals);
@@ -539,6 +524,7 @@ static void obs_free(ctg_load *load)
     ctg_buf_free(&s->key);
     ctg_buf_free(&s->code);
     ctg_buf_free(&s->field);
+    ctg_buf_free(&s->name);
     free(s);
     load->sink->state = NULL;
 }

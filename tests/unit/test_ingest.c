@@ -572,6 +572,106 @@ static void test_ingest_caf_commune_file(void **state)
     ctg_buf_free(&f.text);
 }
 
+/* A file of some 38,000 rows goes to obs_row through several buffers of the
+ * row queue: a row the writer thread cannot store fails the whole file,
+ * named, with the warehouse left as it was; a conflict between the first
+ * row and the last unstores the first from an early buffer. */
+static void test_rows_through_the_writer_thread(void **state)
+{
+    (void)state;
+    caf_file f;
+    memset(&f, 0, sizeof f);
+    for (size_t i = 0; i < NCOLS; i++)
+        assert_int_equal(ctg_buf_printf(&f.text, "%s%s", i ? ";" : "", CAF_COLUMNS[i]), CTG_OK);
+    assert_int_equal(ctg_buf_putc(&f.text, '\n'), CTG_OK);
+    char store[NVARS][16];
+    const char *cells[NVARS];
+    long n = 0;
+    for (int month = 1; month <= 2; month++)
+        for (int dep = 1; dep <= 19; dep++)
+            for (int com = 1; com <= 999; com++) {
+                char code[8];
+                snprintf(code, sizeof code, "%02d%03d", dep, com);
+                numeric_cells(com, store, cells);
+                assert_int_equal(ctg_buf_printf(&f.text, "2021-%02d;%s;C", month, code), CTG_OK);
+                for (size_t i = 0; i < NVARS; i++)
+                    assert_int_equal(ctg_buf_printf(&f.text, ";%s", cells[i]), CTG_OK);
+                assert_int_equal(ctg_buf_putc(&f.text, '\n'), CTG_OK);
+                n++;
+            }
+    /* the first unit again, other values: both rows rejected */
+    numeric_cells(7, store, cells);
+    assert_int_equal(ctg_buf_puts(&f.text, "2021-01;01001;C"), CTG_OK);
+    for (size_t i = 0; i < NVARS; i++)
+        assert_int_equal(ctg_buf_printf(&f.text, ";%s", cells[i]), CTG_OK);
+    assert_int_equal(ctg_buf_putc(&f.text, '\n'), CTG_OK);
+    n++;
+    assert_true(f.text.len > 3u * 256u * 1024u);
+    char path[512];
+    snprintf(path, sizeof path, "%s/caf_allocataires_com_2021.csv", g_dir);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(f.text.data, 1, f.text.len, fp), f.text.len);
+    assert_int_equal(fclose(fp), 0);
+    ctg_buf_free(&f.text);
+
+    ctg_error err;
+    ctg_error_clear(&err);
+    ctg_warehouse *wh = NULL;
+    assert_int_equal(ctg_wh_open("ignored.db", CTG_WH_MEMORY, &wh, &err), CTG_OK);
+    ctg_families *fams = NULL;
+    assert_int_equal(ctg_families_load(CTG_SOURCE_DIR "/schemas/families", &fams, &err), CTG_OK);
+    ctg_ingest_options opt;
+    ctg_ingest_options_init(&opt);
+    opt.max_rejects_pct = 100;
+
+    /* 1. a row in the middle of the file cannot be stored */
+    assert_int_equal(ctg_wh_exec(wh,
+                                 "CREATE TRIGGER planted BEFORE INSERT ON obs_row "
+                                 "WHEN NEW.code = '15500' AND NEW.period = '2021-01' "
+                                 "BEGIN SELECT RAISE(ABORT, 'planted failure'); END",
+                                 &err),
+                     CTG_OK);
+    ctg_ingest_result res;
+    ctg_status st = ctg_ingest_file(wh, fams, path, &opt, &res, &err);
+    assert_int_equal(st, CTG_ERR_DB);
+    assert_int_equal(res.status, CTG_FILE_REJECTED);
+    if (!strstr(err.msg, "planted failure"))
+        print_error("%s\n", err.msg);
+    assert_non_null(strstr(err.msg, "planted failure"));
+    assert_string_equal(err.path, ":memory:"); /* a fault of the warehouse names it */
+    assert_int_equal(rows_everywhere(wh), 0);
+
+    /* 2. without it, the file loads; the conflict reaches back to the first row */
+    assert_int_equal(ctg_wh_exec(wh, "DROP TRIGGER planted", &err), CTG_OK);
+    ctg_error_clear(&err);
+    st = ctg_ingest_file(wh, fams, path, &opt, &res, &err);
+    if (st != CTG_OK)
+        print_error("%s:%ld: %s\n", err.path, err.line, err.msg);
+    assert_int_equal(st, CTG_OK);
+    assert_int_equal(res.rows, n);
+    assert_int_equal(res.rejected, 2);
+    assert_int_equal(res.loaded, n - 2);
+    assert_int_equal(query_int(wh, "SELECT count(*) FROM obs_row"), n - 2);
+    assert_int_equal(query_int(wh, "SELECT count(*) FROM obs_row WHERE code = '01001'"), 1);
+    assert_int_equal(query_int(wh, "SELECT count(*) FROM obs_row WHERE code = '01001' "
+                                   "AND period = '2021-01'"),
+                     0);
+    assert_int_equal(query_int(wh, "SELECT count(*) FROM reject"), 2);
+    assert_int_equal(query_int(wh, "SELECT min(line) FROM reject"), 2);
+    assert_int_equal(query_int(wh, "SELECT max(line) FROM reject"), n + 1);
+    /* ids as SQLite gives them: 1 to n - 1, the first one taken back */
+    assert_int_equal(query_int(wh, "SELECT min(id) FROM obs_row"), 2);
+    assert_int_equal(query_int(wh, "SELECT max(id) FROM obs_row"), n - 1);
+    assert_int_equal(query_int(wh, "SELECT count(*) FROM obs_row WHERE id <> line - 1"), 0);
+    /* a value from the last buffer */
+    assert_int_equal(query_int(wh, "SELECT line FROM obs_row WHERE code = '19999' AND period = "
+                                   "'2021-02'"),
+                     n);
+    ctg_families_free(fams);
+    ctg_wh_close(wh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_canonical_name),
         cmocka_unit_test(test_field_value_two_parts),
         cmocka_unit_test(test_ingest_caf_commune_file),
+        cmocka_unit_test(test_rows_through_the_writer_thread),
     };
     return cmocka_run_group_tests(tests, group_setup, testutil_teardown);
 }
