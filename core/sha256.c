@@ -3,6 +3,14 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define HAVE_SHA_NI_PATH 1
+#include <cpuid.h>
+#include <immintrin.h>
+#else
+#define HAVE_SHA_NI_PATH 0
+#endif
+
 static const uint32_t round_constants[64] = {
     0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u,
     0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u,
@@ -84,12 +92,105 @@ static void compress_block(uint32_t state[8], const uint8_t *block)
     state[7] += h;
 }
 
-void ctg_sha256_init(ctg_sha256 *h)
+#if HAVE_SHA_NI_PATH
+/* 1 when the CPU has the SHA extensions (and the SSSE3 and SSE4.1 the code
+ * below also uses). */
+static int cpu_has_sha_ni(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    int ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+        return 0;
+    return ssse3 && sse41 && ((b >> 29) & 1);
+}
+
+/*
+ * The compression function on nblocks blocks with the CPU's SHA
+ * instructions: four rounds per pair of sha256rnds2, the message schedule by
+ * sha256msg1/msg2 four words at a time (the schedule words W[4g..4g+3] live
+ * in msg[g % 4]). The state is kept as ABEF / CDGH, the instructions' order.
+ * About five times the portable code's speed.
+ */
+__attribute__((target("sha,ssse3,sse4.1"))) static void
+compress_blocks_sha_ni(uint32_t state[8], const uint8_t *data, size_t nblocks)
+{
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i tmp = _mm_loadu_si128((const __m128i *)&state[0]);
+    __m128i state1 = _mm_loadu_si128((const __m128i *)&state[4]);
+    tmp = _mm_shuffle_epi32(tmp, 0xB1);                   /* CDAB */
+    state1 = _mm_shuffle_epi32(state1, 0x1B);             /* EFGH */
+    __m128i state0 = _mm_alignr_epi8(tmp, state1, 8);     /* ABEF */
+    state1 = _mm_blend_epi16(state1, tmp, 0xF0);          /* CDGH */
+    for (; nblocks > 0; nblocks--, data += 64) {
+        __m128i abef = state0, cdgh = state1;
+        __m128i msg[4];
+        for (int g = 0; g < 16; g++) {
+            __m128i *w = &msg[g % 4];
+            if (g < 4)
+                *w = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * g)),
+                                      byte_swap);
+            __m128i k = _mm_loadu_si128((const __m128i *)&round_constants[4 * g]);
+            __m128i m = _mm_add_epi32(*w, k);
+            state1 = _mm_sha256rnds2_epu32(state1, state0, m);
+            if (g >= 3 && g <= 14) { /* W[4g+4..4g+7] completed */
+                __m128i *next = &msg[(g + 1) % 4];
+                *next = _mm_add_epi32(*next, _mm_alignr_epi8(*w, msg[(g + 3) % 4], 4));
+                *next = _mm_sha256msg2_epu32(*next, *w);
+            }
+            m = _mm_shuffle_epi32(m, 0x0E);
+            state0 = _mm_sha256rnds2_epu32(state0, state1, m);
+            if (g >= 1 && g <= 12) { /* W[4g+12..4g+15] begun */
+                __m128i *prev = &msg[(g + 3) % 4];
+                *prev = _mm_sha256msg1_epu32(*prev, *w);
+            }
+        }
+        state0 = _mm_add_epi32(state0, abef);
+        state1 = _mm_add_epi32(state1, cdgh);
+    }
+    tmp = _mm_shuffle_epi32(state0, 0x1B);                /* FEBA */
+    state1 = _mm_shuffle_epi32(state1, 0xB1);             /* DCHG */
+    state0 = _mm_blend_epi16(tmp, state1, 0xF0);          /* DCBA */
+    state1 = _mm_alignr_epi8(state1, tmp, 8);             /* ABEF */
+    _mm_storeu_si128((__m128i *)&state[0], state0);
+    _mm_storeu_si128((__m128i *)&state[4], state1);
+}
+#endif
+
+/* The compression function on nblocks consecutive blocks. */
+static void compress_blocks(ctg_sha256 *h, const uint8_t *p, size_t nblocks)
+{
+#if HAVE_SHA_NI_PATH
+    if (h->sha_ni) {
+        compress_blocks_sha_ni(h->state, p, nblocks);
+        return;
+    }
+#endif
+    for (; nblocks > 0; nblocks--, p += 64)
+        compress_block(h->state, p);
+}
+
+void ctg_sha256_init_portable(ctg_sha256 *h)
 {
     memcpy(h->state, initial_state, sizeof h->state);
     h->total = 0;
     h->block_len = 0;
+    h->sha_ni = 0;
     memset(h->block, 0, sizeof h->block);
+}
+
+void ctg_sha256_init(ctg_sha256 *h)
+{
+    ctg_sha256_init_portable(h);
+#if HAVE_SHA_NI_PATH
+    h->sha_ni = cpu_has_sha_ni();
+#endif
+}
+
+int ctg_sha256_uses_cpu_instructions(const ctg_sha256 *h)
+{
+    return h->sha_ni;
 }
 
 void ctg_sha256_update(ctg_sha256 *h, const void *bytes, size_t n)
@@ -108,11 +209,12 @@ void ctg_sha256_update(ctg_sha256 *h, const void *bytes, size_t n)
         n -= take;
         if (h->block_len < sizeof h->block)
             return;
-        compress_block(h->state, h->block);
+        compress_blocks(h, h->block, 1);
         h->block_len = 0;
     }
-    for (; n >= 64; p += 64, n -= 64)
-        compress_block(h->state, p);
+    compress_blocks(h, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     if (n > 0) {
         memcpy(h->block, p, n);
         h->block_len = n;
@@ -126,13 +228,13 @@ void ctg_sha256_final(ctg_sha256 *h, uint8_t digest[32])
     block[h->block_len++] = 0x80;
     if (h->block_len > 56) {
         memset(block + h->block_len, 0, 64 - h->block_len);
-        compress_block(h->state, block);
+        compress_blocks(h, block, 1);
         h->block_len = 0;
     }
     memset(block + h->block_len, 0, 56 - h->block_len);
     store_be32(block + 56, (uint32_t)(bit_len >> 32));
     store_be32(block + 60, (uint32_t)bit_len);
-    compress_block(h->state, block);
+    compress_blocks(h, block, 1);
     h->block_len = 0;
     for (int i = 0; i < 8; i++)
         store_be32(digest + 4 * i, h->state[i]);

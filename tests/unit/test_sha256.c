@@ -157,6 +157,64 @@ static void test_binary_digest_and_reinit(void **state)
     assert_memory_equal(digest, expected, 32);
 }
 
+/* The portable path and the CPU's SHA instructions (when this CPU has them:
+ * then ctg_sha256_init takes them) give the same digests: the NIST vectors
+ * through the portable path, then pseudo-random inputs of every length up
+ * to 1,100 bytes and of 1 MB fed in uneven chunks through both. */
+static void hex_with(int portable, const void *bytes, size_t n, size_t chunk,
+                     char hex[CTG_SHA256_HEX_LEN + 1])
+{
+    ctg_sha256 h;
+    if (portable)
+        ctg_sha256_init_portable(&h);
+    else
+        ctg_sha256_init(&h);
+    assert_int_equal(ctg_sha256_uses_cpu_instructions(&h) && portable, 0);
+    const unsigned char *p = bytes;
+    for (size_t done = 0; done < n;) {
+        size_t take = n - done < chunk ? n - done : chunk;
+        ctg_sha256_update(&h, p + done, take);
+        done += take;
+    }
+    ctg_sha256_final_hex(&h, hex);
+}
+
+static void test_portable_and_cpu_paths_agree(void **state)
+{
+    (void)state;
+    char a[CTG_SHA256_HEX_LEN + 1], b[CTG_SHA256_HEX_LEN + 1];
+    hex_with(1, "abc", 3, 3, a);
+    assert_string_equal(a, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    static const char m896[] = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+                               "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+    hex_with(1, m896, sizeof m896 - 1, 7, a);
+    assert_string_equal(a, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
+
+    enum { BIG = 1 << 20 };
+    unsigned char *data = malloc(BIG);
+    assert_non_null(data);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (size_t i = 0; i < BIG; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        data[i] = (unsigned char)x;
+    }
+    for (size_t n = 0; n <= 1100; n++) {
+        hex_with(1, data, n, n + 1, a);
+        hex_with(0, data, n, 37, b);
+        assert_string_equal(a, b);
+    }
+    hex_with(1, data, BIG, 4096, a);
+    hex_with(0, data, BIG, 65537, b);
+    assert_string_equal(a, b);
+    free(data);
+    ctg_sha256 h;
+    ctg_sha256_init(&h);
+    print_message("SHA-256 through the CPU's SHA instructions: %s\n",
+                  ctg_sha256_uses_cpu_instructions(&h) ? "yes" : "no (portable path only)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_padding_boundaries),
         cmocka_unit_test(test_byte_by_byte_equals_whole),
         cmocka_unit_test(test_binary_digest_and_reinit),
+        cmocka_unit_test(test_portable_and_cpu_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
