@@ -48,13 +48,18 @@
 
 static const char FONT_REGULAR[] = "DejaVuSans.ttf";
 static const char FONT_BOLD[] = "DejaVuSans-Bold.ttf";
+/* Their Windows-1252 subsets (render/fonts/make_subsets.py) */
+static const char SUBSET_REGULAR[] = "DejaVuSansCTG.ttf";
+static const char SUBSET_BOLD[] = "DejaVuSansCTG-Bold.ttf";
 
 /*
- * A font face of the document. Text is drawn in two libharu fonts over the
- * same embedded TrueType file: a simple font in Windows-1252 for the
- * characters that encoding holds (all of French, with « » œ € ‰ and the
- * typographic dashes and quotes), and, only for the pages that need one, a
- * UTF-8 font (CID) for any other character. The UTF-8 font is what a
+ * A font face of the document. Text is drawn in two libharu fonts: a simple
+ * font in Windows-1252 for the characters that encoding holds (all of
+ * French, with « » œ € ‰ and the typographic dashes and quotes), from a
+ * subset of DejaVu with only those glyphs (render/fonts: libharu embeds
+ * every table of a TrueType file, and writing the full DejaVu into each PDF
+ * was over half a report's time), and, only for the pages that need one, a
+ * UTF-8 font (CID) over the full DejaVu file for any other character. The UTF-8 font is what a
  * document costs most to open (libharu looks each of the 65,536 code points
  * up in the font and writes a 128 KB glyph map and a code map for it, then
  * compresses them: about 40 % of a report's time), so it is made only when
@@ -67,8 +72,9 @@ static const char FONT_BOLD[] = "DejaVuSans-Bold.ttf";
 #define FACE_CHARS 0x3000               /* cached: U+0000..U+2FFF (Latin, punctuation, U+202F) */
 typedef struct face {
     HPDF_Doc doc;                       /* the document the fonts belong to */
-    const char *name;                   /* the TrueType font's name in it (libharu's) */
+    const char *name;                   /* the simple font's TrueType name in it (libharu's) */
     HPDF_Font font;                     /* the simple font, Windows-1252 */
+    char full_path[4096];               /* the full DejaVu file, for the UTF-8 font */
     HPDF_Font wide;                     /* the UTF-8 font; NULL until a text needs it */
     uint16_t width[FACE_CHARS];         /* 1 + the width in font units; 0: not measured yet */
 } face;
@@ -211,12 +217,30 @@ static long decode_char(const unsigned char *s, size_t n, size_t *len)
     return -1;
 }
 
+/* The byte of code point cp in Windows-1252, 0 when it has none. */
+static unsigned char cp1252_byte(long cp)
+{
+    /* U+0080..U+009F are not characters of it; 0x80..0x9F hold these */
+    static const uint16_t HIGH[32] = {
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
+        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
+    if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
+        return (unsigned char)cp;
+    for (int i = 0; i < 32 && cp > 0xFF; i++)
+        if (HIGH[i] == cp)
+            return (unsigned char)(0x80 + i);
+    return 0;
+}
+
 /* The face's UTF-8 font, made on first use; NULL when libharu fails (its
  * error handler has recorded why). */
 static HPDF_Font wide_font(face *f)
 {
-    if (!f->wide)
-        f->wide = HPDF_GetFont(f->doc, f->name, "UTF-8");
+    if (!f->wide) {
+        const char *name = HPDF_LoadTTFontFromFile(f->doc, f->full_path, HPDF_TRUE);
+        f->wide = name ? HPDF_GetFont(f->doc, name, "UTF-8") : NULL;
+    }
     return f->wide;
 }
 
@@ -240,7 +264,11 @@ static double font_units(face *f, const char *s, size_t n)
             return total + (double)tw.width;
         }
         if (!f->width[cp]) {
-            HPDF_INT w = HPDF_Font_GetUnicodeWidth(f->font, (HPDF_UNICODE)cp);
+            /* the simple font holds the glyphs of Windows-1252 only */
+            HPDF_Font font = cp == 0x202F || cp1252_byte(cp) ? f->font : wide_font(f);
+            if (!font)
+                return total;
+            HPDF_INT w = HPDF_Font_GetUnicodeWidth(font, (HPDF_UNICODE)cp);
             f->width[cp] = (uint16_t)(w < 0 ? 1 : w < 65534 ? w + 1 : 65535);
         }
         total += f->width[cp] - 1;
@@ -434,22 +462,6 @@ static char *line_copy(const char *s, size_t n)
     }
     out[k] = '\0';
     return out;
-}
-
-/* The byte of code point cp in Windows-1252, 0 when it has none. */
-static unsigned char cp1252_byte(long cp)
-{
-    /* U+0080..U+009F are not characters of it; 0x80..0x9F hold these */
-    static const uint16_t HIGH[32] = {
-        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0, 0x017D, 0, 0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013,
-        0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178};
-    if ((cp >= 0x20 && cp < 0x7F) || (cp >= 0xA0 && cp <= 0xFF))
-        return (unsigned char)cp;
-    for (int i = 0; i < 32 && cp > 0xFF; i++)
-        if (HIGH[i] == cp)
-            return (unsigned char)(0x80 + i);
-    return 0;
 }
 
 /* A piece of a line drawn in one font: bytes in its encoding. */
@@ -677,19 +689,35 @@ static ctg_status font_path(const char *name, char *path, size_t size, ctg_error
     return CTG_OK;
 }
 
-/* Loads a TrueType font (embedded) into face f of the document, with its
- * simple font; its UTF-8 font waits for a text that needs it. */
-static void load_face(ctg_pdf *pdf, face *f, const char *path)
+/* The font of the simple (Windows-1252) font: the subset `subset` from
+ * $CTG_SUBSET_FONT_DIR, else CTG_SUBSET_FONT_DIR (the build's render/fonts),
+ * else the full file `full` (bigger PDFs, same text). */
+static const char *simple_font_path(const char *subset, const char *full, char *path,
+                                    size_t size)
+{
+    const char *dir = getenv("CTG_SUBSET_FONT_DIR");
+    if (!dir || !dir[0])
+        dir = CTG_SUBSET_FONT_DIR;
+    int n = snprintf(path, size, "%s/%s", dir, subset);
+    if (n > 0 && (size_t)n < size && access(path, R_OK) == 0)
+        return path;
+    return full;
+}
+
+/* Loads face f of the document: its simple font (embedded) from simple_path;
+ * its UTF-8 font, from full_path, waits for a text that needs it. */
+static void load_face(ctg_pdf *pdf, face *f, const char *simple_path, const char *full_path)
 {
     f->doc = pdf->doc;
-    f->name = HPDF_LoadTTFontFromFile(pdf->doc, path, HPDF_TRUE);
+    snprintf(f->full_path, sizeof f->full_path, "%s", full_path);
+    f->name = HPDF_LoadTTFontFromFile(pdf->doc, simple_path, HPDF_TRUE);
     f->font = f->name ? HPDF_GetFont(pdf->doc, f->name, "CP1252") : NULL;
 }
 
 /* Creates the libharu document: compression, UTF-8, metadata, fonts. */
 static ctg_status open_document(ctg_pdf *pdf, const char *title, ctg_error *err)
 {
-    char regular[4096], bold[4096];
+    char regular[4096], bold[4096], simple_regular[4096], simple_bold[4096];
     ctg_status st = font_path(FONT_REGULAR, regular, sizeof regular, err);
     if (st == CTG_OK)
         st = font_path(FONT_BOLD, bold, sizeof bold, err);
@@ -702,15 +730,18 @@ static ctg_status open_document(ctg_pdf *pdf, const char *title, ctg_error *err)
     HPDF_UseUTFEncodings(pdf->doc);
     HPDF_SetCurrentEncoder(pdf->doc, "UTF-8"); /* the encoding of metadata strings */
     pdf->utf8 = HPDF_GetEncoder(pdf->doc, "UTF-8");
-    load_face(pdf, &pdf->regular, regular);
-    load_face(pdf, &pdf->bold, bold);
+    const char *sr = simple_font_path(SUBSET_REGULAR, regular, simple_regular,
+                                      sizeof simple_regular);
+    const char *sb = simple_font_path(SUBSET_BOLD, bold, simple_bold, sizeof simple_bold);
+    load_face(pdf, &pdf->regular, sr, regular);
+    load_face(pdf, &pdf->bold, sb, bold);
     HPDF_SetInfoAttr(pdf->doc, HPDF_INFO_CREATOR, "ctgdiag");
     if (title && title[0])
         HPDF_SetInfoAttr(pdf->doc, HPDF_INFO_TITLE, title);
     if (pdf->hpdf_error != 0)
         return ctg_fail(err, CTG_ERR_INTERNAL, NULL, 0,
                         "libharu error 0x%04X (detail %u) while loading the fonts %s and %s",
-                        (unsigned)pdf->hpdf_error, (unsigned)pdf->hpdf_detail, regular, bold);
+                        (unsigned)pdf->hpdf_error, (unsigned)pdf->hpdf_detail, sr, sb);
     return CTG_OK;
 }
 

@@ -47,7 +47,9 @@ typedef struct ctg_pdf ctg_pdf;
 
 /* A new A4 document, its fonts loaded (DejaVuSans.ttf and
  * DejaVuSans-Bold.ttf from $CTG_FONT_DIR or CTG_PDF_FONT_DIR: CTG_ERR_NOINPUT
- * naming the file when missing). `header` is the running header printed at
+ * naming the file when missing; their Windows-1252 subsets, which draw the
+ * text that encoding holds, from $CTG_SUBSET_FONT_DIR or the build's
+ * render/fonts, else the full files do). `header` is the running header printed at
  * the top of every page ("CA Gaillac-Graulhet · géographie 2022"); title is
  * the document's metadata title. No page exists until something is written. */
 ctg_status ctg_pdf_new(const char *title, const char *header, ctg_pdf **out, ctg_error *err);

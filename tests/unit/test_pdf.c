@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -557,6 +558,104 @@ static void test_unicode_fallback(void **state)
     free(fonts);
 }
 
+/* The simple fonts come from the Windows-1252 subsets of DejaVu in
+ * render/fonts: every character they draw measures as in the full DejaVu
+ * files (which they fall back to when the subsets are missing), characters
+ * beyond still measure through the full files, and a document embeds the
+ * small subsets. */
+static void test_subset_fonts(void **state)
+{
+    (void)state;
+    char empty[512], path[600], cmd[3000];
+    snprintf(empty, sizeof empty, "%s/no_subsets", g_dir);
+    assert_int_equal(mkdir(empty, 0755), 0);
+    ctg_pdf *sub = new_doc();
+    setenv("CTG_SUBSET_FONT_DIR", empty, 1);
+    ctg_pdf *full = new_doc();
+    unsetenv("CTG_SUBSET_FONT_DIR");
+    size_t compared = 0;
+    for (long cp = 0x20; cp < 0x2300; cp++) {
+        char u[4];
+        size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+        if (n == 1) {
+            u[0] = (char)cp;
+        } else if (n == 2) {
+            u[0] = (char)(0xC0 | (cp >> 6));
+            u[1] = (char)(0x80 | (cp & 0x3F));
+        } else {
+            u[0] = (char)(0xE0 | (cp >> 12));
+            u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            u[2] = (char)(0x80 | (cp & 0x3F));
+        }
+        if (cp >= 0x7F && cp < 0xA0)
+            continue;
+        /* Windows-1252's characters, U+202F, and a few others beyond */
+        int wanted = cp < 0x180 || cp == 0x202F || cp == 0x2265 || cp == 0x2192 ||
+                     cp == 0x03A9 || (cp >= 0x2010 && cp <= 0x2044) || cp == 0x20AC ||
+                     cp == 0x2122 || cp == 0x02C6 || cp == 0x02DC;
+        if (!wanted)
+            continue;
+        double a = width_of(sub, 10.0, u, n), b = width_of(full, 10.0, u, n);
+        if (fabs(a - b) > 1e-9)
+            print_error("U+%04lX: %g with the subset, %g with the full font\n", cp, a, b);
+        assert_true(fabs(a - b) <= 1e-9);
+        compared++;
+    }
+    assert_true(compared > 300);
+
+    ctg_pdf_free(sub);
+    ctg_pdf_free(full);
+
+    /* a French page: the subsets embedded, a file a fraction of the size
+     * (measuring beyond Windows-1252 opened the Unicode fonts above: fresh
+     * documents here) */
+    sub = new_doc();
+    setenv("CTG_SUBSET_FONT_DIR", empty, 1);
+    full = new_doc();
+    unsetenv("CTG_SUBSET_FONT_DIR");
+    ctg_error err;
+    ctg_error_clear(&err);
+    char small[600];
+    snprintf(small, sizeof small, "%s/subset.pdf", g_dir);
+    snprintf(path, sizeof path, "%s/full.pdf", g_dir);
+    assert_int_equal(ctg_pdf_paragraph(sub, CTG_PDF_BODY, 0, SENTENCE, &err), CTG_OK);
+    assert_int_equal(ctg_pdf_paragraph(full, CTG_PDF_BODY, 0, SENTENCE, &err), CTG_OK);
+    assert_int_equal(ctg_pdf_paragraph(sub, CTG_PDF_BOLD, 0, "Synth\xC3\xA8se", &err), CTG_OK);
+    assert_int_equal(ctg_pdf_paragraph(full, CTG_PDF_BOLD, 0, "Synth\xC3\xA8se", &err), CTG_OK);
+    assert_int_equal(ctg_pdf_save(sub, small, &err), CTG_OK);
+    assert_int_equal(ctg_pdf_save(full, path, &err), CTG_OK);
+    ctg_pdf_free(sub);
+    ctg_pdf_free(full);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>/dev/null", small);
+    char *fonts = capture_ok(cmd);
+    assert_int_equal(count_substr(fonts, "DejaVuSansCTGsubset"), 2);
+    free(fonts);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>/dev/null", path);
+    fonts = capture_ok(cmd);
+    assert_int_equal(count_substr(fonts, "DejaVuSansCTGsubset"), 0);
+    assert_int_equal(count_substr(fonts, "DejaVuSans"), 2);
+    assert_null(strstr(fonts, "CID"));
+    free(fonts);
+    snprintf(cmd, sizeof cmd, "pdftotext '%s' - | tr -s ' \n' ' ' > '%s.txt' && "
+                              "pdftotext '%s' - | tr -s ' \n' ' ' | cmp -s - '%s.txt'",
+             small, small, path, small);
+    char *same = capture_ok(cmd); /* the same text either way */
+    free(same);
+    FILE *f = fopen(small, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long small_size = ftell(f);
+    fclose(f);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long full_size = ftell(f);
+    fclose(f);
+    if (small_size * 3 >= full_size)
+        print_error("subset %ld bytes, full %ld bytes\n", small_size, full_size);
+    assert_true(small_size * 3 < full_size);
+}
+
 static void test_date(void **state)
 {
     (void)state;
@@ -707,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_document),
         cmocka_unit_test(test_unicode_fallback),
         cmocka_unit_test(test_date),
+        cmocka_unit_test(test_subset_fonts),
         cmocka_unit_test(test_missing_fonts),
         cmocka_unit_test(test_save_errors),
         cmocka_unit_test(test_usage_errors),
