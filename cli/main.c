@@ -382,6 +382,7 @@ int main(int argc, char **argv)
     /* a full disk under a file-size limit must be an error, not a signal */
     signal(SIGXFSZ, SIG_IGN);
     ctg_stats_init(); /* GSL must report its errors, not abort */
+    ctg_wh_library_init();
     opterr = 0;
     int opt;
     while ((opt = getopt_long(argc, argv, "+h", LONG, NULL)) != -1) {

@@ -269,6 +269,12 @@ static ctg_status take_lock(ctg_warehouse *wh, const char *path, ctg_error *err)
     return st;
 }
 
+void ctg_wh_library_init(void)
+{
+    /* SQLITE_MISUSE once the library is initialised: nothing to do then */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_error *err)
 {
     ctg_status st = CTG_ERR_NOMEM;

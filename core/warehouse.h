@@ -37,6 +37,12 @@ enum {
                             writing run at a time; another gets CTG_ERR_LOCKED */
 };
 
+/* Configures the SQLite library for the process, before any warehouse is
+ * opened (a later call does nothing): no memory statistics, whose global
+ * mutex every allocation of every thread would take (the ingest's row
+ * writer allocates beside the loading thread). */
+void ctg_wh_library_init(void);
+
 /* Opens (and with CTG_WH_CREATE creates) the warehouse at path. A missing
  * file without CTG_WH_CREATE is CTG_ERR_NOINPUT; a file that is not a
  * warehouse (or of a newer schema) is CTG_ERR_DATA. */
