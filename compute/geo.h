@@ -14,6 +14,7 @@
 #define CTG_COMPUTE_GEO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "core/geocode.h"
@@ -60,6 +61,8 @@ typedef struct ctg_geo {
     /* lookups, sorted by code */
     struct ctg_geo_key { char code[CTG_CODE_MAX]; int unit; } *keys, *merges;
     size_t nkeys, nmerges;
+    uint32_t *key_index;         /* hash index of keys: position + 1, 0 = empty */
+    size_t key_index_mask;       /* its slots - 1 (a power of two, at least 2 x nkeys) */
     ctg_carry *carries;          /* sorted by year, code */
     size_t ncarries;
 } ctg_geo;
