@@ -315,8 +315,87 @@ static ctg_num_result convert(const char *s, size_t n, char *clean, char *decima
     return CTG_NUM_OK;
 }
 
+/* Reads the digits at *p (before end) into *m, 8 at a time where it can;
+ * returns how many. *m wraps past 19 digits: the caller counts them. */
+static size_t plain_digits(const char **p, const char *end, uint64_t *m)
+{
+    const char *q = *p;
+    uint64_t v = *m;
+#if EIGHT_AT_A_TIME
+    while (end - q >= 8 && eight_digits(q)) {
+        v = v * 100000000u + eight_digits_value(q);
+        q += 8;
+    }
+#endif
+    for (; q < end && is_digit(*q); q++)
+        v = v * 10u + (unsigned)(*q - '0');
+    size_t count = (size_t)(q - *p);
+    *p = q;
+    *m = v;
+    return count;
+}
+
+/*
+ * The shortcut for the numbers nearly every cell holds: an optional '-',
+ * digits, optionally a mark and digits, nothing else, at most 19 digits in
+ * all, read as an integer within 2^53 divided by an exact power of ten (the
+ * same correctly rounded result as the general path's fast path). Returns 1
+ * and sets *out (and *decimal_mark, as the general path does) when the text
+ * is such a number and agrees with the file's mark; 0 leaves everything to
+ * the general path.
+ */
+static int parse_plain(const char *s, size_t n, char *decimal_mark, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    const char *p = s, *end = s + n;
+    int negative = p < end && *p == '-';
+    p += negative;
+    uint64_t m = 0;
+    size_t int_digits = plain_digits(&p, end, &m), frac_digits = 0;
+    if (int_digits == 0)
+        return 0;
+    char mark = 0;
+    if (p < end && (*p == '.' || *p == ',')) {
+        mark = *p++;
+        frac_digits = plain_digits(&p, end, &m);
+        if (frac_digits == 0)
+            return 0;
+    }
+    if (p != end || int_digits + frac_digits > 19 || m > TWO_POW_53)
+        return 0;
+    if (mark != 0 && *decimal_mark != 0 && mark != *decimal_mark)
+        return 0;
+    double v = (double)m / exact_powers_of_ten[frac_digits];
+    if (negative)
+        v = -v;
+    *out = v == 0.0 ? 0.0 : v;
+    if (mark != 0)
+        *decimal_mark = mark;
+    return 1;
+#else
+    (void)s;
+    (void)n;
+    (void)decimal_mark;
+    (void)out;
+    return 0;
+#endif
+}
+
 ctg_num_result ctg_parse_number(const char *s, size_t n, char *decimal_mark, double *out,
                                 int *flags)
+{
+    char no_mark = 0;
+    if (!decimal_mark)
+        decimal_mark = &no_mark;
+    if (flags)
+        *flags = 0;
+    if (parse_plain(s, n, decimal_mark, out))
+        return CTG_NUM_OK;
+    return ctg_parse_number_general(s, n, decimal_mark, out, flags);
+}
+
+ctg_num_result ctg_parse_number_general(const char *s, size_t n, char *decimal_mark, double *out,
+                                        int *flags)
 {
     char no_mark = 0;
     if (!decimal_mark)

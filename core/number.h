@@ -38,6 +38,15 @@ ctg_num_result ctg_parse_number(const char *s, size_t n, char *decimal_mark, dou
                                 int *flags);
 
 /*
+ * The same as ctg_parse_number, without its shortcut for plain numbers
+ * ("-123", "45.678"): every text through the general scanner. The two give
+ * the same results, the same value to the bit; tests and the fuzz target
+ * compare them.
+ */
+ctg_num_result ctg_parse_number_general(const char *s, size_t n, char *decimal_mark, double *out,
+                                        int *flags);
+
+/*
  * Writes v in the shortest form that reads back exactly, at most 17
  * significant digits ("%.15g" when that round-trips, else %.16g, else %.17g),
  * with '.' as decimal mark. Returns the length written (buf holds >= 32 bytes).

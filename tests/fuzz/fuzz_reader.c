@@ -13,6 +13,9 @@
  *   - records: fields NUL-terminated with their length, valid UTF-8, fewer
  *     than CTG_MAX_FIELD_BYTES bytes, at most CTG_MAX_COLUMNS of them; raw
  *     text valid UTF-8; lines never decreasing; equal raw texts hash equal;
+ *   - every field read as a number (core/number.h) gives the same result,
+ *     value bits, mark and flags through ctg_parse_number's shortcut for
+ *     plain numbers as through the general scanner, from each file mark;
  *   - at the end, the SHA-256 is that of the input bytes, and a second pass
  *     over the same file gives the same records, fields included; the second
  *     pass sends every line through libcsv (ctg_reader_use_libcsv_only), so
@@ -41,6 +44,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/number.h"
 #include "core/sha256.h"
 #include "core/text.h"
 #include "ingest/reader.h"
@@ -159,6 +163,22 @@ static void mix(pass_digest *d, uint64_t x)
     d->h = (d->h ^ x) * 0x100000001b3ULL;
 }
 
+/* ctg_parse_number and ctg_parse_number_general agree on s[0..n). */
+static void check_number(const char *s, size_t n)
+{
+    static const char marks[] = {0, '.', ','};
+    for (size_t m = 0; m < sizeof marks; m++) {
+        char mark_a = marks[m], mark_b = marks[m];
+        double a = 0.0, b = 0.0;
+        int flags_a = 0, flags_b = 0;
+        ctg_num_result ra = ctg_parse_number(s, n, &mark_a, &a, &flags_a);
+        ctg_num_result rb = ctg_parse_number_general(s, n, &mark_b, &b, &flags_b);
+        CHECK(ra == rb);
+        CHECK(memcmp(&a, &b, sizeof a) == 0);
+        CHECK(mark_a == mark_b && flags_a == flags_b);
+    }
+}
+
 /* Reads every record with sep after skip lines; checks them. */
 static void read_pass(ctg_reader *r, char sep, long skip, const char *want_sha, pass_digest *d)
 {
@@ -192,6 +212,7 @@ static void read_pass(ctg_reader *r, char sep, long skip, const char *want_sha, 
             CHECK(rec->fields[i][rec->lens[i]] == '\0');
             CHECK(memchr(rec->fields[i], '\0', rec->lens[i]) == NULL);
             CHECK(is_utf8(rec->fields[i], rec->lens[i]));
+            check_number(rec->fields[i], rec->lens[i]);
         }
         CHECK(rec->raw != NULL);
         CHECK(is_utf8(rec->raw, rec->raw_len));

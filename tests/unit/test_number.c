@@ -301,6 +301,58 @@ static void test_random_exponents(void **state)
     }
 }
 
+/* Asserts that ctg_parse_number and ctg_parse_number_general agree on
+ * s[0..n) from the file mark `mark`: result, value to the bit, mark, flags. */
+static void assert_paths_agree(const char *s, size_t n, char mark)
+{
+    char mark_a = mark, mark_b = mark;
+    double a = -1.0, b = -1.0;
+    int flags_a = -1, flags_b = -1;
+    ctg_num_result ra = ctg_parse_number(s, n, &mark_a, &a, &flags_a);
+    ctg_num_result rb = ctg_parse_number_general(s, n, &mark_b, &b, &flags_b);
+    if (ra != rb || memcmp(&a, &b, sizeof a) != 0 || mark_a != mark_b || flags_a != flags_b)
+        print_error("\"%.*s\" mark '%c': %d %.17g '%c' against %d %.17g '%c'\n", (int)n, s,
+                    mark ? mark : '0', (int)ra, a, mark_a ? mark_a : '0', (int)rb, b,
+                    mark_b ? mark_b : '0');
+    assert_int_equal(ra, rb);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(mark_a, mark_b);
+    assert_int_equal(flags_a, flags_b);
+}
+
+/* The shortcut for plain numbers gives what the general scanner gives, on
+ * its edges (19 and 20 digits, 2^53, marks, signs, zeros) and on random
+ * texts over the characters numbers are made of. */
+static void test_plain_shortcut_agrees(void **state)
+{
+    (void)state;
+    static const char *const edges[] = {
+        "0", "-0", "00", "-0.000", "0,0", "7", "-7", "+7", "12.", ".5", "-.5", "1.2.3",
+        "1,2", "1.5,", "9007199254740992", "9007199254740993", "9007199254740991.5",
+        "1234567890123456789", "12345678901234567890", "1.234567890123456789",
+        "0.0000000000000000001", "0.00000000000000000001", "99999999.99999999999",
+        "255.556225126651", "7.7149049094838", "12345678", "123456789", "1234567.8",
+        "12345678.12345678", "-12345678.1234567", " 5", "5 ", "5%", "1 234", "1e3", "--1",
+        "-", "", "1-", "0x10", "١٢"};
+    static const char marks[] = {0, '.', ','};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        for (size_t m = 0; m < sizeof marks; m++)
+            assert_paths_agree(edges[i], strlen(edges[i]), marks[m]);
+    uint64_t rng = UINT64_C(0x13198A2E03707344);
+    static const char alphabet[] = "0123456789012345678901234567890123456789.,-+ e%";
+    for (int i = 0; i < 40000; i++) {
+        char text[32];
+        size_t n = (size_t)(next_random(&rng) % 24);
+        for (size_t k = 0; k < n; k++)
+            text[k] = alphabet[next_random(&rng) % (sizeof alphabet - 1)];
+        assert_paths_agree(text, n, marks[i % 3]);
+        char dot[64], comma[64];
+        random_decimal(&rng, dot, comma);
+        assert_paths_agree(dot, strlen(dot), marks[i % 3]);
+        assert_paths_agree(comma, strlen(comma), marks[(i + 1) % 3]);
+    }
+}
+
 /* Asserts the output of ctg_format_double and that it reads back exactly. */
 static void assert_format(double v, const char *want)
 {
@@ -401,6 +453,7 @@ int main(void)
         cmocka_unit_test(test_long_texts),
         cmocka_unit_test(test_random_round_trips),
         cmocka_unit_test(test_random_exponents),
+        cmocka_unit_test(test_plain_shortcut_agrees),
         cmocka_unit_test(test_format_double),
         cmocka_unit_test(test_format_round_trips),
         cmocka_unit_test(test_format_fr),
