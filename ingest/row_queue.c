@@ -15,12 +15,20 @@
 
 #define QUEUE_BUFFER_BYTES (256u * 1024u)
 
+/* Rows to an INSERT statement: SQLite's cost of running a statement is
+ * about that of the B-tree insert of a row, so rows go 64 at a time (the
+ * rest of a buffer one by one). */
+#define INSERT_BATCH 64
+#define ROW_PARAMS 10 /* id, file_id, line and the NFIELDS fields */
+
 enum { FIELD_LEVEL, FIELD_CODE, FIELD_PERIOD, FIELD_NAME, FIELD_PARENT, FIELD_VALS,
        FIELD_MEASURE, NFIELDS };
+_Static_assert(ROW_PARAMS == 3 + NFIELDS, "a row binds its id, file id, line and fields");
 
 struct ctg_row_queue {
     ctg_warehouse *wh;
-    sqlite3_stmt *ins;
+    sqlite3_stmt *ins;       /* one row */
+    sqlite3_stmt *ins_batch; /* INSERT_BATCH rows */
     sqlite3_int64 file_id;
     sqlite3_int64 next_id;
 
@@ -61,39 +69,64 @@ static const char *take_field(const char **p, int64_t *len)
     return bytes;
 }
 
-/* Stores every row of buffer b; stops at the first failure (q->err). */
+/* Binds the row at p to the parameters base + 1 .. base + ROW_PARAMS of st
+ * (id, file id, line, then the fields); returns the next row. The bytes are
+ * bound in place: the buffer outlives the statement's run. */
+static const char *bind_row(sqlite3_stmt *st, int base, sqlite3_int64 file_id, const char *p)
+{
+    sqlite3_int64 id, line;
+    memcpy(&id, p, sizeof id);
+    memcpy(&line, p + sizeof id, sizeof line);
+    p += sizeof id + sizeof line;
+    sqlite3_bind_int64(st, base + 1, id);
+    sqlite3_bind_int64(st, base + 2, file_id);
+    sqlite3_bind_int64(st, base + 3, line);
+    for (int f = 0; f < NFIELDS; f++) {
+        int64_t len;
+        const char *bytes = take_field(&p, &len);
+        int param = base + 4 + f;
+        if (len < 0)
+            sqlite3_bind_null(st, param);
+        else if (f == FIELD_VALS)
+            sqlite3_bind_blob(st, param, bytes, (int)len, SQLITE_STATIC);
+        else
+            sqlite3_bind_text(st, param, bytes, (int)len, SQLITE_STATIC);
+    }
+    return p;
+}
+
+/* Runs st once; on failure sets q->err and q->failed. */
+static void run_insert(ctg_row_queue *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        ctg_wh_fail(q->wh, rc, &q->err, what);
+        q->failed = 1;
+    }
+}
+
+/* Stores every row of buffer b, INSERT_BATCH rows to a statement and the
+ * rows left one by one; stops at the first failure (q->err). */
 static void store_buffer(ctg_row_queue *q, const ctg_buf *b)
 {
     const char *p = b->data, *end = b->data + b->len;
-    sqlite3_stmt *st = q->ins;
-    while (p < end) {
-        sqlite3_int64 id, line;
-        memcpy(&id, p, sizeof id);
-        memcpy(&line, p + sizeof id, sizeof line);
-        p += sizeof id + sizeof line;
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, q->file_id);
-        sqlite3_bind_int64(st, 3, line);
-        for (int f = 0; f < NFIELDS; f++) {
-            int64_t len;
-            const char *bytes = take_field(&p, &len);
-            int param = 4 + f;
-            if (len < 0)
-                sqlite3_bind_null(st, param);
-            else if (f == FIELD_VALS)
-                sqlite3_bind_blob(st, param, bytes, (int)len, SQLITE_STATIC);
-            else
-                sqlite3_bind_text(st, param, bytes, (int)len, SQLITE_STATIC);
+    while (p < end && !q->failed) {
+        const char *start = p;
+        int k = 0;
+        for (; k < INSERT_BATCH && p < end; k++)
+            p = bind_row(q->ins_batch, k * ROW_PARAMS, q->file_id, p);
+        if (k == INSERT_BATCH) {
+            run_insert(q, q->ins_batch, "storing rows");
+            continue;
         }
-        int rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE) {
-            ctg_wh_fail(q->wh, rc, &q->err, "storing a row");
-            q->failed = 1;
-            break;
+        for (p = start; p < end && !q->failed;) {
+            p = bind_row(q->ins, 0, q->file_id, p);
+            run_insert(q, q->ins, "storing a row");
         }
     }
-    sqlite3_clear_bindings(st);
+    sqlite3_clear_bindings(q->ins_batch);
+    sqlite3_clear_bindings(q->ins);
 }
 
 /* -------------------------------------------------------------- thread */
@@ -152,6 +185,23 @@ static int hand_over(ctg_row_queue *q)
 
 /* -------------------------------------------------------------- public */
 
+/* Prepares into *out the INSERT of rows rows of obs_row, ROW_PARAMS
+ * parameters each. */
+static ctg_status prepare_insert(ctg_warehouse *wh, int rows, sqlite3_stmt **out, ctg_error *err)
+{
+    ctg_buf sql = CTG_BUF_INIT;
+    ctg_status st = ctg_buf_puts(&sql, "INSERT INTO obs_row(id, file_id, line, level, code, "
+                                       "period, name, parent, vals, measure) VALUES ");
+    for (int k = 0; k < rows && st == CTG_OK; k++)
+        st = ctg_buf_puts(&sql, k ? ",(?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?)");
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(wh, ctg_buf_str(&sql), out, err);
+    else
+        st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    ctg_buf_free(&sql);
+    return st;
+}
+
 ctg_status ctg_row_queue_start(ctg_warehouse *wh, sqlite3_int64 file_id, ctg_row_queue **out,
                                ctg_error *err)
 {
@@ -173,13 +223,12 @@ ctg_status ctg_row_queue_start(ctg_warehouse *wh, sqlite3_int64 file_id, ctg_row
     }
     sqlite3_finalize(max);
     if (st == CTG_OK)
-        st = ctg_wh_prepare(wh,
-                            "INSERT INTO obs_row(id, file_id, line, level, code, period, name, "
-                            "parent, vals, measure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                            "?10)",
-                            &q->ins, err);
+        st = prepare_insert(wh, 1, &q->ins, err);
+    if (st == CTG_OK)
+        st = prepare_insert(wh, INSERT_BATCH, &q->ins_batch, err);
     if (st != CTG_OK) {
         sqlite3_finalize(q->ins);
+        sqlite3_finalize(q->ins_batch);
         free(q);
         return st;
     }
@@ -247,6 +296,7 @@ void ctg_row_queue_stop(ctg_row_queue *q)
     pthread_cond_destroy(&q->work);
     pthread_mutex_destroy(&q->lock);
     sqlite3_finalize(q->ins);
+    sqlite3_finalize(q->ins_batch);
     ctg_buf_free(&q->buf[0]);
     ctg_buf_free(&q->buf[1]);
     free(q);
