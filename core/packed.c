@@ -24,7 +24,9 @@ static int width_of(const ctg_value *v)
     if (v->status != CTG_VAL_OK)
         return W_NONE;
     double d = v->value;
-    if (d >= -2147483648.0 && d <= 2147483647.0 && d == floor(d) && !(d == 0 && signbit(d))) {
+    /* in range, the conversion truncates: equal back exactly for integers */
+    if (d >= -2147483648.0 && d <= 2147483647.0 && (double)(int32_t)d == d &&
+        !(d == 0 && signbit(d))) {
         if (d >= -128 && d <= 127)
             return W_I8;
         if (d >= -32768 && d <= 32767)
@@ -60,10 +62,8 @@ ctg_status ctg_pack(const ctg_value *vals, size_t n, ctg_buf *out)
             head[hn] |= 0x80;
         hn++;
     } while (x);
-    size_t payload = 0;
-    for (size_t i = 0; i < n; i++)
-        payload += WIDTH_BYTES[width_of(&vals[i])];
-    ctg_status st = ctg_buf_reserve(out, hn + n + payload);
+    /* room for the widest values; one pass decides each width and writes */
+    ctg_status st = ctg_buf_reserve(out, hn + n + n * WIDTH_BYTES[W_F64]);
     if (st != CTG_OK)
         return st;
     unsigned char *p = (unsigned char *)out->data + out->len;
@@ -83,7 +83,7 @@ ctg_status ctg_pack(const ctg_value *vals, size_t n, ctg_buf *out)
         }
         data += WIDTH_BYTES[w];
     }
-    out->len += hn + n + payload;
+    out->len = (size_t)((char *)data - out->data);
     out->data[out->len] = '\0';
     return CTG_OK;
 }
