@@ -117,7 +117,10 @@ def main():
         info.get('files', '?'), '{:,}'.format(nbytes), nbytes / 1e6, info.get('geo_year') or 'default'))
     w('- method: each step is one process under `/usr/bin/time -v`; wall from the clock around it; '
       'median of %s run(s) (the EPCI batch: one run); page cache warmed first; output deleted, then `sync`, '
-      'before each run' % info.get('runs', '?'))
+      'before each run; %s' % (info.get('runs', '?'),
+      'the load steps (floors, peers, ctgdiag ingest + compute) in rounds, each round one run of every '
+      'one, so that the drift of the machine falls on all alike' if info.get('order') == 'rounds'
+      else 'the runs of each step one after the other (--grouped)'))
     w('')
     w('| step | wall s (median) | runs | user s | sys s | peak RSS MiB | MB/s | x sqlite3 .import '
       '| x parse floor | wall of each run (s) |')

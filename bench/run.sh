@@ -25,6 +25,8 @@ usage: sh bench/run.sh [OPTIONS]
   --vintages N      census vintages of the generated workload (1..14, default 10)
   --small           --deps 81,31 --vintages 3 (14.6 MB; what CI runs)
   --runs N          runs per step, the table gives the median (default 3)
+  --grouped         the runs of each load step one after the other (default:
+                    round by round, each round one run of every load step)
   --scratch DIR     work folder: workloads, build, databases, logs, results
                     (default ${TMPDIR:-/tmp}/ctgdiag-bench)
   --ctgdiag PATH    the binary to time (default: a Release build of this tree
@@ -67,6 +69,7 @@ JOBS=2
 SKIP_PEERS=0
 SKIP_BATCH=0
 SCALING=0
+GROUPED=0
 
 while [ $# -gt 0 ]; do
     opt=$1
@@ -101,6 +104,7 @@ while [ $# -gt 0 ]; do
         --skip-peers) SKIP_PEERS=1 ;;
         --skip-batch) SKIP_BATCH=1 ;;
         --scaling) SCALING=1 ;;
+        --grouped) GROUPED=1 ;;
         -h|--help) usage; exit 0 ;;
         *) usage_err "unknown option '$opt'" ;;
     esac
@@ -183,25 +187,39 @@ timed() {
     return $t_rc
 }
 
-# series ID LABEL KIND CLEAN CMD...: RUNS runs of CMD, CLEAN deleted and sync
-# before each; records the step. Returns 0, or the exit status of the failed run.
+# The runs FIRST_RUN..LAST_RUN of the steps: 1..RUNS when they are grouped,
+# one run at a time when the load steps go round by round (load_steps below).
+FIRST_RUN=1
+LAST_RUN=$RUNS
+STEPS_FAILED=' '
+
+# series ID LABEL KIND CLEAN CMD...: runs FIRST_RUN..LAST_RUN of CMD, CLEAN
+# deleted and sync before each; records the step after its last run or its
+# failure, and runs it no more once it failed. Returns 0, or the exit status
+# of the failed run.
 series() {
     s_id=$1 s_label=$2 s_kind=$3 s_clean=$4
     shift 4
-    s_i=1
+    case $STEPS_FAILED in *" $s_id "*) return 1 ;; esac
+    s_i=$FIRST_RUN
     s_rc=0
-    say "$s_label: $RUNS run(s)"
-    while [ "$s_i" -le "$RUNS" ]; do
+    if [ "$FIRST_RUN" = "$LAST_RUN" ]; then
+        say "$s_label: run $s_i of $RUNS"
+    else
+        say "$s_label: $RUNS run(s)"
+    fi
+    while [ "$s_i" -le "$LAST_RUN" ]; do
         clean "$s_clean"
         sync
         timed "$s_id" "$s_i" "$@" || { s_rc=$?; break; }
         s_i=$((s_i + 1))
     done
-    if [ "$s_rc" = 0 ]; then
-        step_meta "$s_id" "$s_label" "$s_kind" ok "${NOTE:-}"
-    else
+    if [ "$s_rc" != 0 ]; then
+        STEPS_FAILED="$STEPS_FAILED$s_id "
         step_meta "$s_id" "$s_label" "$s_kind" failed "${NOTE:-}"
         failed "$s_label" "$s_rc" "$LOGS/$s_id.$s_i"
+    elif [ "$LAST_RUN" = "$RUNS" ]; then
+        step_meta "$s_id" "$s_label" "$s_kind" ok "${NOTE:-}"
     fi
     return "$s_rc"
 }
@@ -309,6 +327,7 @@ info files "$NFILES"
 info bytes "$NBYTES"
 info geo_year "$GEO_YEAR"
 info runs "$RUNS"
+if [ "$GROUPED" = 1 ]; then info order grouped; else info order rounds; fi
 info jobs "$JOBS"
 info small "$SMALL"
 info skip_batch "$SKIP_BATCH"
@@ -318,6 +337,9 @@ say "warming the page cache"
 with_list "$FILES" cat >/dev/null
 
 # ------------------------------------------------------------------ floors
+# load_steps: the runs FIRST_RUN..LAST_RUN of every load step (the floors, the
+# peers, ctgdiag ingest + compute).
+load_steps() {
 # (variables are set and reset around the calls: POSIX leaves it open whether an
 # assignment before a function call outlives it)
 STDOUT=/dev/null
@@ -326,13 +348,15 @@ STDOUT=
 if [ "$CSVPARSE_OK" = 1 ]; then
     with_list "$FILES" series csvparse 'libcsv parse + count fields (parse floor)' load - "$CSVPARSE"
 else
-    step_meta csvparse 'libcsv parse + count fields (parse floor)' load failed 'bench/csvparse.c does not build'
-    FAILED="$FAILED${FAILED:+; }libcsv parse (bench/csvparse.c does not build)"
+    if [ "$FIRST_RUN" = 1 ]; then
+        step_meta csvparse 'libcsv parse + count fields (parse floor)' load failed 'bench/csvparse.c does not build'
+        FAILED="$FAILED${FAILED:+; }libcsv parse (bench/csvparse.c does not build)"
+    fi
 fi
 
 # ------------------------------------------------------------------ peers
 if [ "$SKIP_PEERS" = 1 ]; then
-    say "peers skipped (--skip-peers)"
+    [ "$FIRST_RUN" != 1 ] || say "peers skipped (--skip-peers)"
 else
     if command -v sqlite3 >/dev/null 2>&1; then
         STDIN="$LISTS/sqlite_import.sql"
@@ -340,19 +364,19 @@ else
             "$DBS/sqlite3.db" sqlite3 -bail "$DBS/sqlite3.db"
         STDIN=
     else
-        step_meta sqlite3 'sqlite3 CLI .import, one table per file' load 'not installed'
+        [ "$FIRST_RUN" != 1 ] || step_meta sqlite3 'sqlite3 CLI .import, one table per file' load 'not installed'
     fi
     if python3 -c 'import sqlite3' 2>/dev/null; then
         series python 'Python csv + sqlite3.executemany' load "$DBS/python.db" \
             python3 "$ROOT/bench/peer_python.py" "$LISTS/items.json" "$DBS/python.db"
     else
-        step_meta python 'Python csv + sqlite3.executemany' load 'not installed' 'python3 has no sqlite3 module'
+        [ "$FIRST_RUN" != 1 ] || step_meta python 'Python csv + sqlite3.executemany' load 'not installed' 'python3 has no sqlite3 module'
     fi
     if python3 -c 'import pandas' 2>/dev/null; then
         series pandas 'pandas read_csv(sep, dtype=str) + to_sql' load "$DBS/pandas.db" \
             python3 "$ROOT/bench/peer_pandas.py" "$LISTS/items.json" "$DBS/pandas.db"
     else
-        step_meta pandas 'pandas read_csv(sep, dtype=str) + to_sql' load 'not installed' "python3 -c 'import pandas' fails"
+        [ "$FIRST_RUN" != 1 ] || step_meta pandas 'pandas read_csv(sep, dtype=str) + to_sql' load 'not installed' "python3 -c 'import pandas' fails"
     fi
     if command -v duckdb >/dev/null 2>&1; then
         STDIN="$LISTS/duckdb_import.sql"
@@ -366,16 +390,19 @@ else
             python3 "$ROOT/bench/peer_duckdb.py" "$LISTS/items.json" "$DBS/duckdb.db"
         NOTE=
     else
-        step_meta duckdb 'DuckDB read_csv(all_varchar=true)' load 'not installed' 'no duckdb CLI, no duckdb Python module'
+        [ "$FIRST_RUN" != 1 ] || step_meta duckdb 'DuckDB read_csv(all_varchar=true)' load 'not installed' 'no duckdb CLI, no duckdb Python module'
     fi
 fi
 
 # ------------------------------------------------------------------ ctgdiag
-DB="$DBS/ctgdiag.db"
-CTG_OK=1
-say "ctgdiag ingest + compute: $RUNS run(s)"
-i=1
-while [ "$i" -le "$RUNS" ]; do
+[ "$CTG_OK" = 1 ] || return 0
+if [ "$FIRST_RUN" = "$LAST_RUN" ]; then
+    say "ctgdiag ingest + compute: run $FIRST_RUN of $RUNS"
+else
+    say "ctgdiag ingest + compute: $RUNS run(s)"
+fi
+i=$FIRST_RUN
+while [ "$i" -le "$LAST_RUN" ]; do
     clean "$DB"
     sync
     # the workload's CSV files, as the peers load them (a folder would add MANIFEST.txt,
@@ -386,6 +413,30 @@ while [ "$i" -le "$RUNS" ]; do
     timed compute "$i" "$BIN" --db "$DB" compute $GEO_ARGS || { rc=$?; CTG_OK=0; failed 'ctgdiag compute' "$rc" "$LOGS/compute.$i"; break; }
     i=$((i + 1))
 done
+CTG_LAST=$i
+}
+
+# The load steps: round by round (each round one run of every step, so that the
+# machine's drift, which reaches 50 % within minutes on a shared machine, falls on
+# all of them alike and the ratios hold), or each step's runs together (--grouped).
+# The database of the last ctgdiag run stays for the reports.
+DB="$DBS/ctgdiag.db"
+CTG_OK=1
+CTG_LAST=1
+if [ "$GROUPED" = 1 ]; then
+    load_steps
+else
+    round=1
+    while [ "$round" -le "$RUNS" ]; do
+        FIRST_RUN=$round
+        LAST_RUN=$round
+        load_steps
+        round=$((round + 1))
+    done
+    FIRST_RUN=1
+    LAST_RUN=$RUNS
+fi
+i=$CTG_LAST
 if [ "$CTG_OK" = 1 ]; then
     step_meta ingest 'ctgdiag ingest' load ok
     step_meta compute 'ctgdiag compute' compute ok
