@@ -348,7 +348,7 @@ STDOUT=
 if [ "$CSVPARSE_OK" = 1 ]; then
     with_list "$FILES" series csvparse 'libcsv parse + count fields (parse floor)' load - "$CSVPARSE"
 else
-    if [ "$FIRST_RUN" = 1 ]; then
+    if [ "$LAST_RUN" = "$RUNS" ]; then
         step_meta csvparse 'libcsv parse + count fields (parse floor)' load failed 'bench/csvparse.c does not build'
         FAILED="$FAILED${FAILED:+; }libcsv parse (bench/csvparse.c does not build)"
     fi
@@ -364,19 +364,19 @@ else
             "$DBS/sqlite3.db" sqlite3 -bail "$DBS/sqlite3.db"
         STDIN=
     else
-        [ "$FIRST_RUN" != 1 ] || step_meta sqlite3 'sqlite3 CLI .import, one table per file' load 'not installed'
+        [ "$LAST_RUN" != "$RUNS" ] || step_meta sqlite3 'sqlite3 CLI .import, one table per file' load 'not installed'
     fi
     if python3 -c 'import sqlite3' 2>/dev/null; then
         series python 'Python csv + sqlite3.executemany' load "$DBS/python.db" \
             python3 "$ROOT/bench/peer_python.py" "$LISTS/items.json" "$DBS/python.db"
     else
-        [ "$FIRST_RUN" != 1 ] || step_meta python 'Python csv + sqlite3.executemany' load 'not installed' 'python3 has no sqlite3 module'
+        [ "$LAST_RUN" != "$RUNS" ] || step_meta python 'Python csv + sqlite3.executemany' load 'not installed' 'python3 has no sqlite3 module'
     fi
     if python3 -c 'import pandas' 2>/dev/null; then
         series pandas 'pandas read_csv(sep, dtype=str) + to_sql' load "$DBS/pandas.db" \
             python3 "$ROOT/bench/peer_pandas.py" "$LISTS/items.json" "$DBS/pandas.db"
     else
-        [ "$FIRST_RUN" != 1 ] || step_meta pandas 'pandas read_csv(sep, dtype=str) + to_sql' load 'not installed' "python3 -c 'import pandas' fails"
+        [ "$LAST_RUN" != "$RUNS" ] || step_meta pandas 'pandas read_csv(sep, dtype=str) + to_sql' load 'not installed' "python3 -c 'import pandas' fails"
     fi
     if command -v duckdb >/dev/null 2>&1; then
         STDIN="$LISTS/duckdb_import.sql"
@@ -390,7 +390,7 @@ else
             python3 "$ROOT/bench/peer_duckdb.py" "$LISTS/items.json" "$DBS/duckdb.db"
         NOTE=
     else
-        [ "$FIRST_RUN" != 1 ] || step_meta duckdb 'DuckDB read_csv(all_varchar=true)' load 'not installed' 'no duckdb CLI, no duckdb Python module'
+        [ "$LAST_RUN" != "$RUNS" ] || step_meta duckdb 'DuckDB read_csv(all_varchar=true)' load 'not installed' 'no duckdb CLI, no duckdb Python module'
     fi
 fi
 
@@ -512,28 +512,38 @@ fi
 
 # ------------------------------------------------------------------ scaling
 if [ "$SCALING" = 1 ]; then
+    # every workload first, then the runs in rounds (each round 1, 3, 10 vintages), as the load
+    # steps: the series compares costs per MB, which a slow spell on one size would skew
     for v in 1 3 10; do
         workload_for "$v"
         lists_for "$WL" "$SCRATCH/lists-v$v"
-        with_list "$SCRATCH/lists-v$v/files.txt" cat >/dev/null
-        say "scaling, $v vintage(s): ingest + compute, $RUNS run(s)"
-        sdb="$DBS/scale.db"
-        st=ok
-        i=1
-        while [ "$i" -le "$RUNS" ]; do
+        printf '%s\t%s\n' "$NFILES" "$NBYTES" >"$SCRATCH/lists-v$v/size"
+    done
+    sdb="$DBS/scale.db"
+    SCALE_FAILED=' '
+    round=1
+    while [ "$round" -le "$RUNS" ]; do
+        for v in 1 3 10; do
+            case $SCALE_FAILED in *" $v "*) continue ;; esac
+            with_list "$SCRATCH/lists-v$v/files.txt" cat >/dev/null
+            say "scaling, $v vintage(s): ingest + compute, run $round of $RUNS"
             clean "$sdb"
             sync
-            with_list "$SCRATCH/lists-v$v/files.txt" timed "scale$v-ingest" "$i" "$BIN" --db "$sdb" ingest ||
-                { rc=$?; st=failed; failed "ctgdiag ingest, $v vintage(s)" "$rc" "$LOGS/scale$v-ingest.$i"; break; }
+            with_list "$SCRATCH/lists-v$v/files.txt" timed "scale$v-ingest" "$round" "$BIN" --db "$sdb" ingest ||
+                { rc=$?; SCALE_FAILED="$SCALE_FAILED$v "; failed "ctgdiag ingest, $v vintage(s)" "$rc" "$LOGS/scale$v-ingest.$round"; continue; }
             sync
             # shellcheck disable=SC2086
-            timed "scale$v-compute" "$i" "$BIN" --db "$sdb" compute $GEO_ARGS ||
-                { rc=$?; st=failed; failed "ctgdiag compute, $v vintage(s)" "$rc" "$LOGS/scale$v-compute.$i"; break; }
-            i=$((i + 1))
+            timed "scale$v-compute" "$round" "$BIN" --db "$sdb" compute $GEO_ARGS ||
+                { rc=$?; SCALE_FAILED="$SCALE_FAILED$v "; failed "ctgdiag compute, $v vintage(s)" "$rc" "$LOGS/scale$v-compute.$round"; }
         done
-        printf 'scale\t%s\t%s\t%s\t%s\n' "$v" "$NFILES" "$NBYTES" "$st" >>"$META"
-        clean "$sdb"
+        round=$((round + 1))
     done
+    for v in 1 3 10; do
+        st=ok
+        case $SCALE_FAILED in *" $v "*) st=failed ;; esac
+        printf 'scale\t%s\t%s\t%s\n' "$v" "$(cat "$SCRATCH/lists-v$v/size")" "$st" >>"$META"
+    done
+    clean "$sdb"
 fi
 
 # ------------------------------------------------------------------ report
