@@ -109,10 +109,13 @@ def main():
         if info.get(key):
             w('- %s: %s' % (label, info[key].replace('|', '\\|')))
     if info.get('load_start') or info.get('load_end'):
-        loads = [float(info[k]) for k in ('load_start', 'load_end') if info.get(k)]
-        w('- load average (1 min) at start / end: %s / %s%s' % (
+        # the load at the end counts the bench's own last steps (about 1 for a one-thread
+        # step); only the load at the start says whether something else was running
+        start = float(info['load_start']) if info.get('load_start') else 0.0
+        w('- load average (1 min) at start / end: %s / %s (the end counts the bench\'s own steps)%s' % (
             info.get('load_start', '?'), info.get('load_end', '?'),
-            ': other processes were running, wall times are inflated' if max(loads) > 0.5 else ''))
+            ': other processes were running at the start, wall times may be inflated'
+            if start > 0.5 else ''))
     w('- input: %s files, %s bytes (%.1f MB); geography year %s' % (
         info.get('files', '?'), '{:,}'.format(nbytes), nbytes / 1e6, info.get('geo_year') or 'default'))
     w('- method: each step is one process under `/usr/bin/time -v`; wall from the clock around it; '
