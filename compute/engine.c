@@ -348,18 +348,11 @@ typedef struct writer {
 /* The INSERT of n rows of indicator_value into *st. */
 static ctg_status prepare_insert(ctg_warehouse *wh, int n, sqlite3_stmt **st, ctg_error *err)
 {
-    ctg_buf sql = CTG_BUF_INIT;
-    ctg_status s = ctg_buf_puts(&sql, "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, "
-                                      "year, level, code, value, status, coverage, flags, inputs, "
-                                      "low, high) VALUES ");
-    for (int i = 0; s == CTG_OK && i < n; i++)
-        s = ctg_buf_puts(&sql, i ? ",(?,?,?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?,?,?)");
-    if (s == CTG_OK)
-        s = ctg_wh_prepare(wh, ctg_buf_str(&sql), st, err);
-    else
-        s = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-    ctg_buf_free(&sql);
-    return s;
+    return ctg_wh_prepare_rows(wh,
+                               "INSERT OR REPLACE INTO indicator_value(geo_year, indicator, year, "
+                               "level, code, value, status, coverage, flags, inputs, low, high) "
+                               "VALUES ",
+                               VALUE_PARAMS, n, st, err);
 }
 
 /* Binds row r to the parameters from base + 1 of st. */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "packed.h"
 
 extern const char ctg_warehouse_sql[];  /* schemas/warehouse.sql, embedded at build time */
@@ -141,6 +142,25 @@ ctg_status ctg_wh_prepare(ctg_warehouse *wh, const char *sql, sqlite3_stmt **stm
     if (rc != SQLITE_OK)
         return ctg_wh_fail(wh, rc, err, "preparing SQL");
     return CTG_OK;
+}
+
+ctg_status ctg_wh_prepare_rows(ctg_warehouse *wh, const char *head, int params, int rows,
+                               sqlite3_stmt **stmt, ctg_error *err)
+{
+    ctg_buf sql = CTG_BUF_INIT;
+    ctg_status st = ctg_buf_puts(&sql, head);
+    for (int k = 0; k < rows && st == CTG_OK; k++) {
+        for (int j = 0; j < params && st == CTG_OK; j++)
+            st = ctg_buf_puts(&sql, j ? ",?" : k ? ",(?" : "(?");
+        if (st == CTG_OK)
+            st = ctg_buf_putc(&sql, ')');
+    }
+    if (st == CTG_OK)
+        st = ctg_wh_prepare(wh, ctg_buf_str(&sql), stmt, err);
+    else
+        st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    ctg_buf_free(&sql);
+    return st;
 }
 
 /* Upgrades a warehouse of an older schema version, in one transaction:

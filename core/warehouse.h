@@ -103,6 +103,12 @@ ctg_status ctg_wh_exec(ctg_warehouse *wh, const char *sql, ctg_error *err);
 ctg_status ctg_wh_prepare(ctg_warehouse *wh, const char *sql, sqlite3_stmt **stmt,
                           ctg_error *err);
 
+/* Prepares head ("INSERT INTO t(a, b) VALUES ") followed by rows tuples of
+ * params anonymous parameters each: row k's parameter j (from 1) is number
+ * k * params + j. For the inserts of many rows to a statement. */
+ctg_status ctg_wh_prepare_rows(ctg_warehouse *wh, const char *head, int params, int rows,
+                               sqlite3_stmt **stmt, ctg_error *err);
+
 /* Turns an SQLite result code into a ctg_status (CTG_ERR_CANTCREAT for full
  * disk / I/O / read-only, CTG_ERR_LOCKED for busy, CTG_ERR_DB otherwise) and
  * fills *err with the connection's message. */

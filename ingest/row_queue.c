@@ -185,22 +185,9 @@ static int hand_over(ctg_row_queue *q)
 
 /* -------------------------------------------------------------- public */
 
-/* Prepares into *out the INSERT of rows rows of obs_row, ROW_PARAMS
- * parameters each. */
-static ctg_status prepare_insert(ctg_warehouse *wh, int rows, sqlite3_stmt **out, ctg_error *err)
-{
-    ctg_buf sql = CTG_BUF_INIT;
-    ctg_status st = ctg_buf_puts(&sql, "INSERT INTO obs_row(id, file_id, line, level, code, "
-                                       "period, name, parent, vals, measure) VALUES ");
-    for (int k = 0; k < rows && st == CTG_OK; k++)
-        st = ctg_buf_puts(&sql, k ? ",(?,?,?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?,?,?)");
-    if (st == CTG_OK)
-        st = ctg_wh_prepare(wh, ctg_buf_str(&sql), out, err);
-    else
-        st = ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
-    ctg_buf_free(&sql);
-    return st;
-}
+/* The head of the INSERT of obs_row rows, ROW_PARAMS parameters a row. */
+static const char INSERT_HEAD[] = "INSERT INTO obs_row(id, file_id, line, level, code, period, "
+                                  "name, parent, vals, measure) VALUES ";
 
 ctg_status ctg_row_queue_start(ctg_warehouse *wh, sqlite3_int64 file_id, ctg_row_queue **out,
                                ctg_error *err)
@@ -223,9 +210,9 @@ ctg_status ctg_row_queue_start(ctg_warehouse *wh, sqlite3_int64 file_id, ctg_row
     }
     sqlite3_finalize(max);
     if (st == CTG_OK)
-        st = prepare_insert(wh, 1, &q->ins, err);
+        st = ctg_wh_prepare_rows(wh, INSERT_HEAD, ROW_PARAMS, 1, &q->ins, err);
     if (st == CTG_OK)
-        st = prepare_insert(wh, INSERT_BATCH, &q->ins_batch, err);
+        st = ctg_wh_prepare_rows(wh, INSERT_HEAD, ROW_PARAMS, INSERT_BATCH, &q->ins_batch, err);
     if (st != CTG_OK) {
         sqlite3_finalize(q->ins);
         sqlite3_finalize(q->ins_batch);
