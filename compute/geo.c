@@ -85,11 +85,10 @@ static ctg_status index_keys(ctg_geo *g, ctg_error *err)
     for (size_t k = 0; k < g->nkeys; k++) {
         const char *code = g->keys[k].code;
         size_t i = code_hash(code, strlen(code)) & g->key_index_mask;
-        int taken = 0;
         for (; g->key_index[i]; i = (i + 1) & g->key_index_mask)
             if (!strcmp(g->keys[g->key_index[i] - 1].code, code))
-                taken = 1; /* the same code twice: the first one answers */
-        if (!taken)
+                break; /* the same code twice: the first one answers */
+        if (!g->key_index[i])
             g->key_index[i] = (uint32_t)(k + 1);
     }
     return CTG_OK;
