@@ -1,4 +1,5 @@
 /* warehouse.c - opening, creating and locking the SQLite warehouse. */
+#define _GNU_SOURCE /* sync_file_range */
 #include "warehouse.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@ struct ctg_warehouse {
     char *path;
     int lock_fd;   /* FILE.lock held by a writer, -1 if none */
     int memory;    /* opened with CTG_WH_MEMORY */
+    int flush_fd;  /* the file, read-only, during a bulk write (ctg_wh_start_writeback); -1 */
 };
 
 /* Busy timeout for a writer that finds the warehouse locked. A second run
@@ -117,14 +119,31 @@ ctg_status ctg_wh_fail(ctg_warehouse *wh, int rc, ctg_error *err, const char *wh
 
 void ctg_wh_bulk_begin(ctg_warehouse *wh)
 {
-    if (!wh->memory)
-        sqlite3_exec(wh->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+    if (wh->memory)
+        return;
+    sqlite3_exec(wh->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+    if (wh->flush_fd < 0)
+        wh->flush_fd = open(wh->path, O_RDONLY | O_CLOEXEC);
 }
 
 void ctg_wh_bulk_end(ctg_warehouse *wh)
 {
-    if (!wh->memory)
-        sqlite3_exec(wh->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    if (wh->memory)
+        return;
+    sqlite3_exec(wh->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+    if (wh->flush_fd >= 0)
+        close(wh->flush_fd);
+    wh->flush_fd = -1;
+}
+
+void ctg_wh_start_writeback(ctg_warehouse *wh)
+{
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    if (wh->flush_fd >= 0)
+        (void)sync_file_range(wh->flush_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)wh;
+#endif
 }
 
 ctg_status ctg_wh_exec(ctg_warehouse *wh, const char *sql, ctg_error *err)
@@ -303,6 +322,7 @@ ctg_status ctg_wh_open(const char *path, int flags, ctg_warehouse **out, ctg_err
         return ctg_fail(err, st, path, 0, "out of memory");
     const char *real = (flags & CTG_WH_MEMORY) ? ":memory:" : path;
     wh->lock_fd = -1;
+    wh->flush_fd = -1;
     wh->memory = (flags & CTG_WH_MEMORY) != 0;
     wh->path = strdup(real);
     if (!wh->path) {
@@ -389,6 +409,8 @@ void ctg_wh_close(ctg_warehouse *wh)
     }
     if (wh->lock_fd >= 0)
         close(wh->lock_fd); /* releases the lock */
+    if (wh->flush_fd >= 0)
+        close(wh->flush_fd);
     free(wh->path);
     free(wh);
 }

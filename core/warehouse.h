@@ -91,6 +91,13 @@ void ctg_wh_snapshot_end(ctg_warehouse *wh, int started);
  * warehouse, the mode cannot change and the WAL stays (slower, as safe). */
 void ctg_wh_bulk_begin(ctg_warehouse *wh);
 
+/* During a bulk write: asks the system to start writing to the disk the
+ * pages SQLite has handed it so far, without waiting for them, so that the
+ * sync of the next commit finds most of them written instead of all of them
+ * still to write (Linux; nothing elsewhere, or outside a bulk write). Uses
+ * no SQLite connection: the thread storing a load's rows may call it. */
+void ctg_wh_start_writeback(ctg_warehouse *wh);
+
 /* Back to the WAL after ctg_wh_bulk_begin. Never fails the caller: a
  * warehouse left in rollback mode is put back in WAL by the next writer
  * that opens it. */

@@ -127,6 +127,9 @@ static void store_buffer(ctg_row_queue *q, const ctg_buf *b)
     }
     sqlite3_clear_bindings(q->ins_batch);
     sqlite3_clear_bindings(q->ins);
+    /* the pages SQLite spilled from its cache go to the disk while the
+     * next rows are parsed, not all at the commit's sync */
+    ctg_wh_start_writeback(q->wh);
 }
 
 /* -------------------------------------------------------------- thread */
