@@ -38,8 +38,9 @@ typedef struct ctg_command {
 
 /* A walk over files and folders that ingests what it finds (the loop of
  * `ingest`, shared with `run`). Fill wh, fams, opt (ctg_ingest_options_init
- * first), and out and/or on_file; the rest starts zeroed. The walk owns only
- * its list of folders seen, freed by ctg_walk_free. */
+ * first), and out and/or on_file; the rest starts zeroed. The walk owns its
+ * list of folders seen and the memory its loads keep from file to file
+ * (opt.scratch, made at the first file), freed by ctg_walk_free. */
 typedef struct ctg_walk {
     ctg_warehouse *wh;
     const ctg_families *fams;

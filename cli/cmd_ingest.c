@@ -78,6 +78,8 @@ static void ingest_one(ctg_walk *w, const char *path)
     ctg_error err;
     ctg_error_clear(&err);
     ctg_buf line = CTG_BUF_INIT;
+    if (!w->opt.scratch)
+        w->opt.scratch = ctg_ingest_scratch_new(); /* NULL: each file allocates its own */
     ctg_status st = ctg_ingest_file(w->wh, w->fams, path, &w->opt, &res, &err);
     if (st == CTG_OK) {
         ctg_buf_printf(&line, "%s: %s", path, ctg_file_status_name(res.status));
@@ -336,6 +338,8 @@ int ctg_walk_exit_code(const ctg_walk *w)
 
 void ctg_walk_free(ctg_walk *w)
 {
+    ctg_ingest_scratch_free(w->opt.scratch);
+    w->opt.scratch = NULL;
     free(w->dirs_dev);
     free(w->dirs_ino);
     w->dirs_dev = NULL;

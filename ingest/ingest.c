@@ -1034,6 +1034,23 @@ static ctg_status judge(ctg_load *load, ctg_error *err)
     return CTG_OK;
 }
 
+struct ctg_ingest_scratch {
+    ctg_unitmap *units;   /* NULL while a load has it */
+};
+
+ctg_ingest_scratch *ctg_ingest_scratch_new(void)
+{
+    return calloc(1, sizeof(ctg_ingest_scratch));
+}
+
+void ctg_ingest_scratch_free(ctg_ingest_scratch *s)
+{
+    if (!s)
+        return;
+    ctg_unitmap_free(s->units);
+    free(s);
+}
+
 static ctg_status prepare_load(ctg_load *load, ctg_error *err)
 {
     ctg_status st = ctg_wh_prepare(load->wh,
@@ -1045,7 +1062,13 @@ static ctg_status prepare_load(ctg_load *load, ctg_error *err)
                             "INSERT INTO file_notice(file_id, line, kind, code, detail) "
                             "VALUES (?1, ?2, ?3, ?4, ?5)",
                             &load->ins_notice, err);
-    load->units = ctg_unitmap_new();
+    ctg_ingest_scratch *scratch = load->opt->scratch;
+    if (scratch && scratch->units) {
+        load->units = scratch->units; /* emptied when the last load gave it back */
+        scratch->units = NULL;
+    } else {
+        load->units = ctg_unitmap_new();
+    }
     if (st == CTG_OK && !load->units)
         st = ctg_fail(err, CTG_ERR_NOMEM, load->path, 0, "out of memory");
     return st;
@@ -1057,7 +1080,14 @@ static void free_load(ctg_load *load)
         load->sink->ops->free(load);
     sqlite3_finalize(load->ins_reject);
     sqlite3_finalize(load->ins_notice);
-    ctg_unitmap_free(load->units);
+    ctg_ingest_scratch *scratch = load->opt ? load->opt->scratch : NULL;
+    if (scratch && !scratch->units && load->units) {
+        ctg_unitmap_clear(load->units);
+        scratch->units = load->units;
+    } else {
+        ctg_unitmap_free(load->units);
+    }
+    load->units = NULL;
     for (size_t i = 0; i < load->ncols; i++)
         free(load->cols[i]);
     free(load->cols);

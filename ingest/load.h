@@ -38,6 +38,9 @@ ctg_unitmap *ctg_unitmap_new(void);
  * Returns NULL when out of memory. The pointer is valid until the next insert. */
 ctg_unit_seen *ctg_unitmap_get(ctg_unitmap *m, const char *key, size_t len, int *is_new);
 
+/* Empties the map, keeping its memory for the next file's units. */
+void ctg_unitmap_clear(ctg_unitmap *m);
+
 /* Frees the map; m may be NULL. */
 void ctg_unitmap_free(ctg_unitmap *m);
 

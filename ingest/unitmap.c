@@ -132,6 +132,13 @@ ctg_unit_seen *ctg_unitmap_get(ctg_unitmap *m, const char *key, size_t len, int 
     return &u->seen;
 }
 
+void ctg_unitmap_clear(ctg_unitmap *m)
+{
+    memset(m->index, 0, m->cap * sizeof *m->index);
+    m->count = 0;
+    ctg_buf_reset(&m->keys);
+}
+
 void ctg_unitmap_free(ctg_unitmap *m)
 {
     if (!m)

@@ -575,7 +575,8 @@ static void test_ingest_caf_commune_file(void **state)
 /* A file of some 38,000 rows goes to obs_row through several buffers of the
  * row queue: a row the writer thread cannot store fails the whole file,
  * named, with the warehouse left as it was; a conflict between the first
- * row and the last unstores the first from an early buffer. */
+ * row and the last unstores the first from an early buffer. The two loads
+ * share a scratch (the unit map kept from file to file). */
 static void test_rows_through_the_writer_thread(void **state)
 {
     (void)state;
@@ -624,6 +625,10 @@ static void test_rows_through_the_writer_thread(void **state)
     ctg_ingest_options opt;
     ctg_ingest_options_init(&opt);
     opt.max_rejects_pct = 100;
+    /* both loads share the memory the command line keeps from file to file:
+     * the second must find none of the units the first one saw */
+    opt.scratch = ctg_ingest_scratch_new();
+    assert_non_null(opt.scratch);
 
     /* 1. a row in the middle of the file cannot be stored */
     assert_int_equal(ctg_wh_exec(wh,
@@ -668,6 +673,7 @@ static void test_rows_through_the_writer_thread(void **state)
     assert_int_equal(query_int(wh, "SELECT line FROM obs_row WHERE code = '19999' AND period = "
                                    "'2021-02'"),
                      n);
+    ctg_ingest_scratch_free(opt.scratch);
     ctg_families_free(fams);
     ctg_wh_close(wh);
 }

@@ -48,6 +48,41 @@ static void test_keys_found_again_through_growth(void **state)
     ctg_unitmap_free(m);
 }
 
+/* A map emptied for the next file (ctg_unitmap_clear, kept by the ingest
+ * scratch): every key of the first file is new again and starts zeroed, a
+ * smaller second file is found again, and a larger one grows the index
+ * further. */
+static void test_cleared_map_starts_empty(void **state)
+{
+    (void)state;
+    ctg_unitmap *m = ctg_unitmap_new();
+    assert_non_null(m);
+    char key[64];
+    static const long sizes[] = {50000, 3000, 120000};
+    for (size_t f = 0; f < 3; f++) {
+        for (long i = 0; i < sizes[f]; i++) {
+            int is_new = -1;
+            ctg_unit_seen *s = ctg_unitmap_get(m, key, key_of(i, key, sizeof key), &is_new);
+            assert_non_null(s);
+            assert_int_equal(is_new, 1);
+            assert_int_equal(s->line, 0);
+            assert_int_equal(s->rowid, 0);
+            assert_int_equal(s->conflicted, 0);
+            s->line = i + 2;
+            s->rowid = (long)f * 1000000 + i;
+            s->conflicted = 1;
+        }
+        for (long i = 0; i < sizes[f]; i += 7) {
+            int is_new = -1;
+            ctg_unit_seen *s = ctg_unitmap_get(m, key, key_of(i, key, sizeof key), &is_new);
+            assert_int_equal(is_new, 0);
+            assert_int_equal(s->rowid, (long)f * 1000000 + i);
+        }
+        ctg_unitmap_clear(m);
+    }
+    ctg_unitmap_free(m);
+}
+
 /* Keys that are prefixes of one another, the empty key, keys of 7, 8, 9 and
  * 16 bytes (the hash reads 8 bytes a step) and keys that differ only in
  * their last byte are all different units. */
@@ -87,6 +122,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keys_found_again_through_growth),
         cmocka_unit_test(test_close_keys_are_different_units),
+        cmocka_unit_test(test_cleared_map_starts_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
