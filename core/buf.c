@@ -41,26 +41,9 @@ ctg_status ctg_grow(void *items, size_t n, size_t *cap, size_t size, size_t firs
     return CTG_OK;
 }
 
-ctg_status ctg_buf_append(ctg_buf *b, const void *bytes, size_t n)
-{
-    ctg_status st = ctg_buf_reserve(b, n);
-    if (st != CTG_OK)
-        return st;
-    if (n)
-        memcpy(b->data + b->len, bytes, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return CTG_OK;
-}
-
 ctg_status ctg_buf_puts(ctg_buf *b, const char *s)
 {
     return ctg_buf_append(b, s, strlen(s));
-}
-
-ctg_status ctg_buf_putc(ctg_buf *b, char c)
-{
-    return ctg_buf_append(b, &c, 1);
 }
 
 ctg_status ctg_buf_printf(ctg_buf *b, const char *fmt, ...)

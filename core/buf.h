@@ -9,6 +9,7 @@
 #define CTG_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "error.h"
 
@@ -23,14 +24,38 @@ typedef struct ctg_buf {
 /* Makes room for at least `extra` more bytes (plus the NUL). */
 ctg_status ctg_buf_reserve(ctg_buf *b, size_t extra);
 
-/* Appends n bytes. */
-ctg_status ctg_buf_append(ctg_buf *b, const void *bytes, size_t n);
+/* Appends n bytes. Inline: the parsers append every field, and the call
+ * cost more than the copy when the room is there (the growth is not
+ * inline). */
+static inline ctg_status ctg_buf_append(ctg_buf *b, const void *bytes, size_t n)
+{
+    if (n >= b->cap - b->len) { /* len + n + 1 > cap, also when nothing is allocated */
+        ctg_status st = ctg_buf_reserve(b, n);
+        if (st != CTG_OK)
+            return st;
+    }
+    if (n)
+        memcpy(b->data + b->len, bytes, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return CTG_OK;
+}
 
 /* Appends a NUL-terminated string. */
 ctg_status ctg_buf_puts(ctg_buf *b, const char *s);
 
-/* Appends one byte. */
-ctg_status ctg_buf_putc(ctg_buf *b, char c);
+/* Appends one byte (inline, as ctg_buf_append). */
+static inline ctg_status ctg_buf_putc(ctg_buf *b, char c)
+{
+    if (b->cap - b->len < 2) {
+        ctg_status st = ctg_buf_reserve(b, 1);
+        if (st != CTG_OK)
+            return st;
+    }
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return CTG_OK;
+}
 
 /* Appends printf-formatted text. */
 ctg_status ctg_buf_printf(ctg_buf *b, const char *fmt, ...)
