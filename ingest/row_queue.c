@@ -33,6 +33,7 @@ struct ctg_row_queue {
     sqlite3_int64 next_id;
 
     ctg_buf buf[2];
+    size_t rows[2];        /* rows in each buffer */
     int fill;              /* the buffer the loading thread copies into */
     int threaded;          /* 0: no second thread, buffers are stored in place */
 
@@ -106,24 +107,21 @@ static void run_insert(ctg_row_queue *q, sqlite3_stmt *st, const char *what)
     }
 }
 
-/* Stores every row of buffer b, INSERT_BATCH rows to a statement and the
- * rows left one by one; stops at the first failure (q->err). */
-static void store_buffer(ctg_row_queue *q, const ctg_buf *b)
+/* Stores the rows of buffer b (nrows of them), INSERT_BATCH rows to a
+ * statement and the rows left one by one; stops at the first failure
+ * (q->err). */
+static void store_buffer(ctg_row_queue *q, const ctg_buf *b, size_t nrows)
 {
-    const char *p = b->data, *end = b->data + b->len;
-    while (p < end && !q->failed) {
-        const char *start = p;
-        int k = 0;
-        for (; k < INSERT_BATCH && p < end; k++)
+    const char *p = b->data;
+    size_t left = nrows;
+    for (; left >= INSERT_BATCH && !q->failed; left -= INSERT_BATCH) {
+        for (int k = 0; k < INSERT_BATCH; k++)
             p = bind_row(q->ins_batch, k * ROW_PARAMS, q->file_id, p);
-        if (k == INSERT_BATCH) {
-            run_insert(q, q->ins_batch, "storing rows");
-            continue;
-        }
-        for (p = start; p < end && !q->failed;) {
-            p = bind_row(q->ins, 0, q->file_id, p);
-            run_insert(q, q->ins, "storing a row");
-        }
+        run_insert(q, q->ins_batch, "storing rows");
+    }
+    for (; left > 0 && !q->failed; left--) {
+        p = bind_row(q->ins, 0, q->file_id, p);
+        run_insert(q, q->ins, "storing a row");
     }
     sqlite3_clear_bindings(q->ins_batch);
     sqlite3_clear_bindings(q->ins);
@@ -143,11 +141,11 @@ static void *writer_main(void *arg)
             pthread_cond_wait(&q->work, &q->lock);
         if (!q->busy)
             break;
-        ctg_buf *b = &q->buf[!q->fill];
+        int i = !q->fill;
         int skip = q->failed;
         pthread_mutex_unlock(&q->lock);
         if (!skip)
-            store_buffer(q, b);
+            store_buffer(q, &q->buf[i], q->rows[i]);
         pthread_mutex_lock(&q->lock);
         q->busy = 0;
         pthread_cond_signal(&q->done);
@@ -168,17 +166,19 @@ static void wait_idle(ctg_row_queue *q)
 static int hand_over(ctg_row_queue *q)
 {
     if (!q->threaded) {
-        if (!q->failed && q->buf[q->fill].len > 0)
-            store_buffer(q, &q->buf[q->fill]);
+        if (!q->failed && q->rows[q->fill] > 0)
+            store_buffer(q, &q->buf[q->fill], q->rows[q->fill]);
         ctg_buf_reset(&q->buf[q->fill]);
+        q->rows[q->fill] = 0;
         return q->failed;
     }
     pthread_mutex_lock(&q->lock);
     wait_idle(q);
     int failed = q->failed;
-    if (q->buf[q->fill].len > 0 && !failed) {
+    if (q->rows[q->fill] > 0 && !failed) {
         q->fill = !q->fill;
         ctg_buf_reset(&q->buf[q->fill]);
+        q->rows[q->fill] = 0;
         q->busy = 1;
         pthread_cond_signal(&q->work);
     }
@@ -234,6 +234,7 @@ ctg_status ctg_row_queue_put(ctg_row_queue *q, const ctg_queued_row *row, sqlite
                              ctg_error *err)
 {
     ctg_buf *b = &q->buf[q->fill];
+    size_t start = b->len;
     sqlite3_int64 line = row->line;
     const char *text[NFIELDS] = {row->level, row->code, row->period, row->name, row->parent,
                                  NULL, row->measure};
@@ -246,8 +247,13 @@ ctg_status ctg_row_queue_put(ctg_row_queue *q, const ctg_queued_row *row, sqlite
         else
             st = put_field(b, text[f], text[f] ? strlen(text[f]) : 0, text[f] != NULL);
     }
-    if (st != CTG_OK)
+    if (st != CTG_OK) {
+        b->len = start; /* no half row left behind */
+        if (b->data)
+            b->data[start] = '\0';
         return ctg_fail(err, CTG_ERR_NOMEM, NULL, 0, "out of memory");
+    }
+    q->rows[q->fill]++;
     *id = q->next_id++;
     if (b->len >= QUEUE_BUFFER_BYTES && hand_over(q))
         return ctg_row_queue_sync(q, err);
