@@ -274,7 +274,7 @@ static vstatus value_status(const value_row *r, int computable, const job *j, in
     size_t o = 0;
     flags[0] = '\0';
     /* appended by hand: formatting them was a noticeable share of writing
-     * 20 M values (a flag that does not fit is left out, as snprintf did) */
+     * 20 M values (a flag that does not fit is left out whole) */
 #define ADD_FLAG(name)                                                                             \
     do {                                                                                           \
         size_t n_ = sizeof(name) - 1 + (o > 0);                                                   \

@@ -1080,7 +1080,7 @@ static void free_load(ctg_load *load)
         load->sink->ops->free(load);
     sqlite3_finalize(load->ins_reject);
     sqlite3_finalize(load->ins_notice);
-    ctg_ingest_scratch *scratch = load->opt ? load->opt->scratch : NULL;
+    ctg_ingest_scratch *scratch = load->opt->scratch;
     if (scratch && !scratch->units && load->units) {
         ctg_unitmap_clear(load->units);
         scratch->units = load->units;
