@@ -193,6 +193,13 @@ FIRST_RUN=1
 LAST_RUN=$RUNS
 STEPS_FAILED=' '
 
+# absent ID LABEL KIND STATUS [NOTE]: a peer that does not run (not installed),
+# recorded once: with the last round of the load steps.
+absent() {
+    [ "$LAST_RUN" = "$RUNS" ] || return 0
+    step_meta "$@"
+}
+
 # series ID LABEL KIND CLEAN CMD...: runs FIRST_RUN..LAST_RUN of CMD, CLEAN
 # deleted and sync before each; records the step after its last run or its
 # failure, and runs it no more once it failed. Returns 0, or the exit status
@@ -364,19 +371,19 @@ else
             "$DBS/sqlite3.db" sqlite3 -bail "$DBS/sqlite3.db"
         STDIN=
     else
-        [ "$LAST_RUN" != "$RUNS" ] || step_meta sqlite3 'sqlite3 CLI .import, one table per file' load 'not installed'
+        absent sqlite3 'sqlite3 CLI .import, one table per file' load 'not installed'
     fi
     if python3 -c 'import sqlite3' 2>/dev/null; then
         series python 'Python csv + sqlite3.executemany' load "$DBS/python.db" \
             python3 "$ROOT/bench/peer_python.py" "$LISTS/items.json" "$DBS/python.db"
     else
-        [ "$LAST_RUN" != "$RUNS" ] || step_meta python 'Python csv + sqlite3.executemany' load 'not installed' 'python3 has no sqlite3 module'
+        absent python 'Python csv + sqlite3.executemany' load 'not installed' 'python3 has no sqlite3 module'
     fi
     if python3 -c 'import pandas' 2>/dev/null; then
         series pandas 'pandas read_csv(sep, dtype=str) + to_sql' load "$DBS/pandas.db" \
             python3 "$ROOT/bench/peer_pandas.py" "$LISTS/items.json" "$DBS/pandas.db"
     else
-        [ "$LAST_RUN" != "$RUNS" ] || step_meta pandas 'pandas read_csv(sep, dtype=str) + to_sql' load 'not installed' "python3 -c 'import pandas' fails"
+        absent pandas 'pandas read_csv(sep, dtype=str) + to_sql' load 'not installed' "python3 -c 'import pandas' fails"
     fi
     if command -v duckdb >/dev/null 2>&1; then
         STDIN="$LISTS/duckdb_import.sql"
@@ -390,7 +397,7 @@ else
             python3 "$ROOT/bench/peer_duckdb.py" "$LISTS/items.json" "$DBS/duckdb.db"
         NOTE=
     else
-        [ "$LAST_RUN" != "$RUNS" ] || step_meta duckdb 'DuckDB read_csv(all_varchar=true)' load 'not installed' 'no duckdb CLI, no duckdb Python module'
+        absent duckdb 'DuckDB read_csv(all_varchar=true)' load 'not installed' 'no duckdb CLI, no duckdb Python module'
     fi
 fi
 
